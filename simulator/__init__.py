@@ -1,0 +1,10 @@
+"""A local simulator of the Smartcar Vehicle API v2.0 and the ev.energy v2 API.
+
+It shares no code with the client in ``custom_components/ev_battery/api``: it
+is an independent implementation of both wire protocols, so that tests of the
+client catch the client's mistakes.
+"""
+
+from .app import SIM_KEY, Simulator, create_app, load_scenario
+
+__all__ = ["SIM_KEY", "Simulator", "create_app", "load_scenario"]
