@@ -227,6 +227,9 @@ def fault_middleware(registry: FaultRegistry) -> Callable[..., Any]:
             if request.transport is not None:
                 request.transport.close()
             raise asyncio.CancelledError
-        return _simple_answer(fault) or registry.render_error(fault, request)
+        simple = _simple_answer(fault)
+        if simple is not None:
+            return simple
+        return registry.render_error(fault, request)
 
     return middleware

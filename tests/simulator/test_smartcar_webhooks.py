@@ -1,0 +1,160 @@
+"""Smartcar webhooks: verification, subscription, signed deliveries."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from simulator import SIM_KEY, create_app
+
+from .conftest import SC_MANAGEMENT_TOKEN, TESLA, VW
+
+
+def hmac_hex(message: bytes | str) -> str:
+    data = message.encode() if isinstance(message, str) else message
+    return hmac.new(SC_MANAGEMENT_TOKEN.encode(), data, hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+async def receiver(socket_enabled):
+    """A webhook endpoint that answers the challenge and records events."""
+    received = []
+    behaviour = {"answer": "right"}
+
+    async def handler(request: web.Request) -> web.Response:
+        raw = await request.read()
+        received.append((dict(request.headers), raw))
+        body = json.loads(raw)
+        if body["eventName"] == "verify":
+            challenge = body["payload"]["challenge"]
+            answer = hmac_hex(challenge) if behaviour["answer"] == "right" else "nope"
+            return web.json_response({"challenge": answer})
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield server, received, behaviour
+    await server.close()
+
+
+async def test_verify_subscribe_deliver_unsubscribe(sim, sc_api, receiver):
+    server, received, _ = receiver
+    webhook = await sim.control(
+        "POST",
+        "/smartcar/webhooks",
+        json={"url": str(server.make_url("/hook")), "id": "wh1"},
+    )
+    assert webhook["verified"] is True
+    headers, raw = received[0]
+    assert json.loads(raw)["eventName"] == "verify"
+    assert headers["SC-Signature"] == hmac_hex(raw)
+
+    status, body, _ = await sc_api.call("POST", f"/vehicles/{VW}/webhooks/wh1")
+    assert (status, body) == (200, {"webhookId": "wh1", "vehicleId": VW})
+
+    await sim.control("POST", "/vehicles/vw-id4/plug")
+    hooks = await sim.control("GET", "/smartcar/webhooks")
+    events = [d["event"] for d in hooks[0]["deliveries"]]
+    assert events == ["verify", "PLUGGED_IN", "CHARGING_STARTED"]
+    headers, raw = received[-1]
+    assert headers["SC-Signature"] == hmac_hex(raw)
+    event = json.loads(raw)
+    assert event["eventName"] == "eventBased"
+    assert event["webhookId"] == "wh1"
+    assert event["vehicleId"] == VW
+    vehicle = event["payload"]["vehicles"][0]
+    data = {item["path"]: item for item in vehicle["data"]}
+    assert data["/charge"]["body"] == {"isPluggedIn": True, "state": "CHARGING"}
+    assert data["/battery"]["code"] == 200
+
+    # A vehicle that is not subscribed sends nothing.
+    count = len(received)
+    await sim.control("POST", "/vehicles/tesla-model-3/unplug")
+    await sim.control("GET", "/smartcar/webhooks")
+    assert len(received) == count
+
+    delivered = await sim.control(
+        "POST", "/smartcar/webhooks/wh1/deliver", json={"vehicle_id": VW}
+    )
+    assert delivered == {"status": 200}
+    assert json.loads(received[-1][1])["payload"]["vehicles"][0]["event"] == "SCHEDULED"
+
+    async with sim.http.delete(
+        sim.url(f"/smartcar/api/v2.0/vehicles/{VW}/webhooks/wh1"),
+        headers={"Authorization": f"Bearer {sc_api.access_token}"},
+    ) as resp:
+        assert resp.status == 401
+        assert (await resp.json())["type"] == "AUTHENTICATION"
+    mgmt = {"Authorization": f"Bearer {SC_MANAGEMENT_TOKEN}"}
+    async with sim.http.delete(
+        sim.url(f"/smartcar/api/v2.0/vehicles/{VW}/webhooks/wh1"), headers=mgmt
+    ) as resp:
+        assert (resp.status, await resp.json()) == (200, {"status": "success"})
+    async with sim.http.delete(
+        sim.url(f"/smartcar/api/v2.0/vehicles/{VW}/webhooks/wh1"), headers=mgmt
+    ) as resp:
+        assert resp.status == 404
+    async with sim.http.delete(
+        sim.url("/smartcar/api/v2.0/cars/x/webhooks/wh1"), headers=mgmt
+    ) as resp:
+        assert resp.status == 404
+
+
+async def test_wrong_challenge_answer_leaves_it_unverified(sim, sc_api, receiver):
+    server, received, behaviour = receiver
+    behaviour["answer"] = "wrong"
+    webhook = await sim.control(
+        "POST", "/smartcar/webhooks", json={"url": str(server.make_url("/hook"))}
+    )
+    assert webhook["verified"] is False
+    await sc_api.call("POST", f"/vehicles/{VW}/webhooks/{webhook['id']}")
+    await sim.control("POST", "/vehicles/vw-id4/plug")
+    await sim.control("GET", "/smartcar/webhooks")
+    assert len(received) == 1  # only the challenge
+
+
+async def test_unreachable_webhook_and_errors(sim, sc_api):
+    webhook = await sim.control(
+        "POST", "/smartcar/webhooks", json={"url": "http://127.0.0.1:9/none"}
+    )
+    assert webhook["verified"] is False
+    assert webhook["deliveries"][0]["error"]
+    status, body, _ = await sc_api.call("POST", f"/vehicles/{TESLA}/webhooks/unknown")
+    assert (status, body["type"]) == (404, "RESOURCE_NOT_FOUND")
+    async with sim.http.post(sim.url("/_sim/smartcar/webhooks"), json={}) as resp:
+        assert resp.status == 400
+    async with sim.http.post(
+        sim.url("/_sim/smartcar/webhooks/nope/deliver"), json={"vehicle_id": VW}
+    ) as resp:
+        assert resp.status == 404
+
+
+def test_scenario_webhooks(scenario):
+    scenario["smartcar"]["applications"][0]["webhooks"] = [
+        {"id": "preset", "url": "http://127.0.0.1:9/x"}
+    ]
+    webhooks = create_app(scenario)[SIM_KEY].smartcar.webhooks
+    assert webhooks["preset"].verified is False
+    assert webhooks["preset"].management_token == SC_MANAGEMENT_TOKEN
+
+
+async def test_non_json_challenge_answer(sim):
+    app = web.Application()
+
+    async def text(_request):
+        return web.Response(text="ok")
+
+    app.router.add_post("/t", text)
+    plain = TestServer(app, host="127.0.0.1")
+    await plain.start_server()
+    webhook = await sim.control(
+        "POST", "/smartcar/webhooks", json={"url": str(plain.make_url("/t"))}
+    )
+    await plain.close()
+    assert webhook["verified"] is False
+    assert webhook["deliveries"][0]["status"] == 200
