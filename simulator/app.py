@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -195,6 +196,7 @@ class Simulator:
         self.billing = Billing()
         self.auto_approve = auto_approve
         self.http: aiohttp.ClientSession | None = None
+        self.requests: deque[dict[str, Any]] = deque(maxlen=500)
         self.smartcar: Smartcar = Smartcar(self, scenario.get("smartcar", {}))
         self.evenergy: EvEnergy = EvEnergy(self, scenario.get("evenergy", {}))
 
@@ -230,6 +232,38 @@ class Simulator:
 
 SIM_KEY = web.AppKey("simulator", Simulator)
 
+LOGGED_HEADERS = (
+    "User-Agent",
+    "Content-Type",
+    "sc-unit-system",
+    "EvEnergy-Version",
+    "EvEnergy-User",
+)
+
+
+def request_log_middleware(sim: Simulator) -> Any:
+    """Remember the last requests (without credentials) for the control API."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        if not request.path.startswith("/_sim"):
+            sim.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string,
+                    "headers": {
+                        name: request.headers[name]
+                        for name in LOGGED_HEADERS
+                        if name in request.headers
+                    },
+                }
+            )
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    return middleware
+
 
 def create_app(
     scenario: dict[str, Any] | None = None,
@@ -253,7 +287,9 @@ def create_app(
         seed=seed,
         auto_approve=auto_approve,
     )
-    app = web.Application(middlewares=[fault_middleware(sim.faults)])
+    app = web.Application(
+        middlewares=[request_log_middleware(sim), fault_middleware(sim.faults)]
+    )
     app[SIM_KEY] = sim
     sim.smartcar.register(app, SMARTCAR_PREFIX)
     sim.evenergy.register(app, EVENERGY_PREFIX)

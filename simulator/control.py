@@ -250,6 +250,17 @@ async def set_config(request: web.Request) -> web.Response:
     return web.json_response({"auto_approve": sim.auto_approve})
 
 
+async def get_requests(request: web.Request) -> web.Response:
+    """The last requests the providers received (no credentials)."""
+    return web.json_response(list(_sim(request).requests))
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    """Forget the request log."""
+    _sim(request).requests.clear()
+    return web.json_response({"status": "cleared"})
+
+
 def register_control(app: web.Application) -> None:
     """Add the control routes."""
     p = CONTROL_PREFIX
@@ -264,5 +275,7 @@ def register_control(app: web.Application) -> None:
     app.router.add_post(f"{p}/faults", add_fault)
     app.router.add_get(f"{p}/faults", list_faults)
     app.router.add_delete(f"{p}/faults", clear_faults)
+    app.router.add_get(f"{p}/requests", get_requests)
+    app.router.add_delete(f"{p}/requests", clear_requests)
     app.router.add_get(f"{p}/billing", get_billing)
     app.router.add_delete(f"{p}/billing", reset_billing)
