@@ -1,11 +1,15 @@
 """SmartcarClient against the simulator over loopback HTTP."""
 
 import ast
+import hashlib
+import hmac
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from custom_components.ev_battery.api import (
     ChargeState,
@@ -298,9 +302,6 @@ async def test_wrong_shapes(smartcar, sim):
 @pytest.fixture
 async def odd_api(socket_enabled):
     """A server that answers every path with a configurable odd body."""
-    from aiohttp import web
-    from aiohttp.test_utils import TestServer
-
     answers = {}
 
     async def handler(request):
@@ -442,9 +443,6 @@ async def test_disconnect_and_webhooks(smartcar, sim):
 
 
 def test_webhook_helpers():
-    import hashlib
-    import hmac
-
     expected = hmac.new(b"mgmt", b"abc", hashlib.sha256).hexdigest()
     assert challenge_response("mgmt", "abc") == {"challenge": expected}
     body = b'{"eventName":"x"}'
