@@ -8,8 +8,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from custom_components.ev_battery.api import (
     ChargeState,
@@ -297,27 +295,6 @@ async def test_wrong_shapes(smartcar, sim):
     sim.state.smartcar.vehicles[VW].car.year = "soon"
     with pytest.raises(EVInvalidResponseError):
         await smartcar.get_attributes(VW)
-
-
-@pytest.fixture
-async def odd_api(socket_enabled):
-    """A server that answers every path with a configurable odd body."""
-    answers = {}
-
-    async def handler(request):
-        status, body, headers = answers.get(request.path, (200, {}, {}))
-        return web.json_response(body, status=status, headers=headers)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    async with aiohttp.ClientSession() as session:
-        client = SmartcarClient(
-            StaticToken("t"), session=session, api_base=str(server.make_url(""))
-        )
-        yield client, answers
-    await server.close()
 
 
 async def test_odd_but_valid_json(odd_api):

@@ -9,6 +9,7 @@ This package has no Home Assistant imports: it could be published on its own.
 """
 
 from ._http import StaticToken, TokenProvider
+from .evenergy import EvEnergyClient
 from .exceptions import (
     EVAccountError,
     EVApiError,
@@ -34,9 +35,16 @@ from .models import (
     ChargeState,
     ChargeStatus,
     CommandResult,
+    EvEnergyStatusLog,
+    EvEnergySubSession,
+    EvEnergyTrim,
+    EvEnergyUser,
+    EvEnergyVehicle,
+    IntegrationState,
     Location,
     NominalCapacity,
     Odometer,
+    Page,
     Permissions,
     ResponseMeta,
     Signal,
@@ -69,9 +77,17 @@ __all__ = [
     "EVTimeoutError",
     "EVValidationError",
     "EVVehicleStateError",
+    "EvEnergyClient",
+    "EvEnergyStatusLog",
+    "EvEnergySubSession",
+    "EvEnergyTrim",
+    "EvEnergyUser",
+    "EvEnergyVehicle",
+    "IntegrationState",
     "Location",
     "NominalCapacity",
     "Odometer",
+    "Page",
     "Permissions",
     "ResponseMeta",
     "Signal",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 import orjson
@@ -22,7 +22,6 @@ from .exceptions import (
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from types import TracebackType
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -89,19 +88,6 @@ class HttpCore:
         """Close the session if this client created it."""
         if self._session is not None and self._close_session:
             await self._session.close()
-
-    async def __aenter__(self) -> Self:
-        """Use as an async context manager."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close on exit."""
-        await self.close()
 
     async def send(
         self,
