@@ -105,17 +105,23 @@ def redirect_back(pending: PendingAuthorization, **params: str) -> web.HTTPFound
 class ConsentFlow:
     """Sign-in, vehicle choice and approval, as HTML forms."""
 
-    def __init__(self, backend: ConsentBackend, action_path: str) -> None:
-        """Create the flow; forms post to ``action_path``."""
+    def __init__(
+        self, backend: ConsentBackend, action_path: str, *, choose_vehicles: bool = True
+    ) -> None:
+        """Create the flow; forms post to ``action_path``.
+
+        With ``choose_vehicles`` False (ev.energy shares every vehicle of the
+        account) the consent page lists the vehicles without check boxes.
+        """
         self.backend = backend
         self.action_path = action_path
+        self.choose_vehicles = choose_vehicles
         self.pending: dict[str, PendingAuthorization] = {}
 
-    def start(self, pending_args: dict[str, object]) -> PendingAuthorization:
-        """Remember a validated request."""
-        request_id = secrets.token_urlsafe(16)
-        pending = PendingAuthorization(request_id=request_id, **pending_args)  # type: ignore[arg-type]
-        self.pending[request_id] = pending
+    def start(self, pending: PendingAuthorization) -> PendingAuthorization:
+        """Remember a validated request under a fresh request id."""
+        pending.request_id = secrets.token_urlsafe(16)
+        self.pending[pending.request_id] = pending
         return pending
 
     def login_page(
@@ -144,14 +150,7 @@ class ConsentFlow:
         account = pending.account
         if account is None:  # pragma: no cover - guarded by the caller
             return self.login_page(pending)
-        input_type = "radio" if pending.single_select else "checkbox"
-        vehicles = "".join(
-            f'<label><input type="{input_type}" name="vehicle" '
-            f'value="{html.escape(key)}"'
-            f"{' checked' if index == 0 or not pending.single_select else ''}> "
-            f"{html.escape(label)}</label>"
-            for index, (key, label) in enumerate(account.vehicles)
-        )
+        vehicles = self._vehicle_list(pending, account)
         scopes = "".join(
             f"<li>{html.escape(self.backend.describe_scope(scope))}</li>"
             for scope in pending.scopes
@@ -170,6 +169,21 @@ class ConsentFlow:
             '<button type="submit" name="step" value="deny">Deny</button></form>'
         )
         return render(f"Connect to {pending.client.name}", body)
+
+    def _vehicle_list(self, pending: PendingAuthorization, account: Account) -> str:
+        if not self.choose_vehicles:
+            items = "".join(
+                f"<li>{html.escape(label)}</li>" for _, label in account.vehicles
+            )
+            return f"<ul>{items}</ul>" if items else ""
+        input_type = "radio" if pending.single_select else "checkbox"
+        return "".join(
+            f'<label><input type="{input_type}" name="vehicle" '
+            f'value="{html.escape(key)}"'
+            f"{' checked' if index == 0 or not pending.single_select else ''}> "
+            f"{html.escape(label)}</label>"
+            for index, (key, label) in enumerate(account.vehicles)
+        )
 
     async def handle_post(
         self,

@@ -59,7 +59,7 @@ class Authorization:
         """Serve ``provider``'s accounts with ``oauth``'s codes and tokens."""
         self.provider = provider
         self.oauth = oauth
-        self.flow = ConsentFlow(provider, "")
+        self.flow = ConsentFlow(provider, "", choose_vehicles=False)
 
     # ------------------------------------------------------------ authorize
     async def authorize(self, request: web.Request) -> web.StreamResponse:
@@ -103,16 +103,7 @@ class Authorization:
             raise redirect_back(
                 pending, code=self._approve(pending, account, frozenset())
             )
-        started = self.flow.start(
-            {
-                "client": client,
-                "redirect_uri": redirect_uri,
-                "scopes": pending.scopes,
-                "state": pending.state,
-                "code_challenge": pending.code_challenge,
-                "code_challenge_method": pending.code_challenge_method,
-            }
-        )
+        started = self.flow.start(pending)
         return self.flow.login_page(started)
 
     @staticmethod

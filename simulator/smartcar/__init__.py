@@ -249,17 +249,7 @@ class Smartcar:
             grant = frozenset(key for key, _ in account.vehicles)
             code = self._approve(pending, account, grant)
             raise redirect_back(pending, code=code)
-        started = self.flow.start(
-            {
-                "client": client,
-                "redirect_uri": redirect_uri,
-                "scopes": scopes,
-                "state": pending.state,
-                "code_challenge": pending.code_challenge,
-                "code_challenge_method": pending.code_challenge_method,
-                "single_select": pending.single_select,
-            }
-        )
+        started = self.flow.start(pending)
         return self.flow.login_page(started)
 
     @staticmethod

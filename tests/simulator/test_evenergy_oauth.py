@@ -90,7 +90,8 @@ async def test_login_and_consent_redirect_with_code_and_state(sim):
     )
     assert status == 200
     assert "See your vehicles and their charging status" in page
-    assert "Kia EV6 GT-Line Long Range (77.4 kWh)" in page
+    assert "Kia EV6 GT-Line Long Range (77.4 kWh)</li>" in page
+    assert "checkbox" not in page  # ev.energy shares every vehicle
     status, _, headers = await post_form(
         sim, {"request_id": request_id, "step": "approve"}
     )
