@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import aiohttp
 import orjson
@@ -154,6 +154,34 @@ class HttpCore:
             except orjson.JSONDecodeError:
                 body = None
         return RawResponse(status=status, headers=resp_headers, body=body, text=text)
+
+
+class ClientBase:
+    """Session ownership and the async context manager of both clients."""
+
+    def __init__(
+        self,
+        token_provider: TokenProvider,
+        *,
+        session: aiohttp.ClientSession | None,
+        request_timeout: float,
+    ) -> None:
+        """Create the HTTP core; an injected ``session`` is never closed."""
+        self._http = HttpCore(
+            token_provider, session=session, request_timeout=request_timeout
+        )
+
+    async def close(self) -> None:
+        """Close the session if the client created it."""
+        await self._http.close()
+
+    async def __aenter__(self) -> Self:
+        """Use as an async context manager."""
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        """Close on exit."""
+        await self.close()
 
 
 def _host(url: str) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from mashumaro import DataClassDictMixin
 
 from ._http import (
     DEFAULT_TIMEOUT,
-    HttpCore,
+    ClientBase,
     RawResponse,
     TokenProvider,
     expect_object,
@@ -130,7 +130,7 @@ def evenergy_error(response: RawResponse, permission: str | None = None) -> EVAp
     return cls(message, **kwargs)
 
 
-class EvEnergyClient:
+class EvEnergyClient(ClientBase):
     """Talks to the ev.energy v2 API for one user's access token.
 
     ``base_url`` defaults to ``https://api.ev.energy``; point it at the
@@ -148,24 +148,12 @@ class EvEnergyClient:
         user: str | None = None,
     ) -> None:
         """Create the client; ``session`` is used as given and not closed."""
-        self._http = HttpCore(
+        super().__init__(
             token_provider, session=session, request_timeout=request_timeout
         )
         self.base_url = base_url.rstrip("/")
         self.user = user
         self.last_meta = ResponseMeta()
-
-    async def close(self) -> None:
-        """Close the session if the client created it."""
-        await self._http.close()
-
-    async def __aenter__(self) -> Self:
-        """Use as an async context manager."""
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        """Close on exit."""
-        await self.close()
 
     # ------------------------------------------------------------------ core
     def url(self, path: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from ._http import (
     DEFAULT_TIMEOUT,
-    HttpCore,
+    ClientBase,
     RawResponse,
     TokenProvider,
     expect_object,
@@ -176,7 +176,7 @@ def smartcar_error(
     return cls(message, **kwargs)
 
 
-class SmartcarClient:
+class SmartcarClient(ClientBase):
     """Talks to Smartcar's Vehicle API v2.0 for one user's access token.
 
     ``api_base`` defaults to Smartcar's host; point it at the simulator
@@ -192,22 +192,10 @@ class SmartcarClient:
         request_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         """Create the client; ``session`` is used as given and not closed."""
-        self._http = HttpCore(
+        super().__init__(
             token_provider, session=session, request_timeout=request_timeout
         )
         self.api_base = api_base.rstrip("/")
-
-    async def close(self) -> None:
-        """Close the session if the client created it."""
-        await self._http.close()
-
-    async def __aenter__(self) -> Self:
-        """Use as an async context manager."""
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        """Close on exit."""
-        await self.close()
 
     # ------------------------------------------------------------------ core
     def _url(self, path: str) -> str:
