@@ -11,7 +11,7 @@ from aiohttp import web
 from yarl import URL
 
 if TYPE_CHECKING:
-    from .oauth import OAuthClient
+    from .oauth import OAuthClient, OAuthServer
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -90,6 +90,24 @@ def error_page(brand: str, message: str, status: int = 400) -> web.Response:
         f"{brand}: authorization error",
         f'<p class="error">{html.escape(message)}</p>',
         status,
+    )
+
+
+def issue_code(
+    oauth: OAuthServer,
+    pending: PendingAuthorization,
+    account: Account,
+    vehicles: frozenset[str],
+) -> str:
+    """An authorization code for an approved request."""
+    return oauth.issue_code(
+        pending.client,
+        user_id=account.user_id,
+        redirect_uri=pending.redirect_uri,
+        scopes=pending.scopes,
+        grant=vehicles,
+        code_challenge=pending.code_challenge,
+        code_challenge_method=pending.code_challenge_method,
     )
 
 

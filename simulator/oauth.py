@@ -12,7 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -45,6 +45,20 @@ class OAuthClient:
     redirect_uris: list[str] = field(default_factory=list)
     default_scopes: list[str] = field(default_factory=list)
     management_token: str = ""
+
+    @classmethod
+    def from_spec(
+        cls, spec: Mapping[str, Any], default_scopes: tuple[str, ...] = ()
+    ) -> OAuthClient:
+        """An application from its scenario description."""
+        return cls(
+            client_id=spec["client_id"],
+            client_secret=spec["client_secret"],
+            name=spec.get("name", "Application"),
+            redirect_uris=list(spec.get("redirect_uris", [])),
+            default_scopes=list(spec.get("scopes", default_scopes)),
+            management_token=spec.get("management_token", ""),
+        )
 
     def redirect_allowed(self, redirect_uri: str) -> bool:
         """Whether ``redirect_uri`` is registered (an empty list allows any)."""

@@ -84,13 +84,7 @@ class EvEnergy:
             revoke_access_on_refresh=REVOKE_ACCESS_ON_REFRESH,
         )
         for app_spec in config.get("applications", []):
-            client = OAuthClient(
-                client_id=app_spec["client_id"],
-                client_secret=app_spec["client_secret"],
-                name=app_spec.get("name", "Application"),
-                redirect_uris=list(app_spec.get("redirect_uris", [])),
-                default_scopes=list(app_spec.get("scopes", DEFAULT_APP_SCOPES)),
-            )
+            client = OAuthClient.from_spec(app_spec, DEFAULT_APP_SCOPES)
             self.oauth.clients[client.client_id] = client
             if "rate_limit_per_hour" in app_spec:
                 self.client_limits[client.client_id] = int(

@@ -11,6 +11,7 @@ from simulator.consent import (
     ConsentFlow,
     PendingAuthorization,
     error_page,
+    issue_code,
     redirect_back,
 )
 from simulator.oauth import OAuthClient, OAuthError, OAuthServer, Token
@@ -124,15 +125,7 @@ class Authorization:
         vehicles: frozenset[str],  # noqa: ARG002 - the consent flow's signature
     ) -> str:
         """Issue a code: an ev.energy user shares every vehicle."""
-        return self.oauth.issue_code(
-            pending.client,
-            user_id=account.user_id,
-            redirect_uri=pending.redirect_uri,
-            scopes=pending.scopes,
-            grant=frozenset(),
-            code_challenge=pending.code_challenge,
-            code_challenge_method=pending.code_challenge_method,
-        )
+        return issue_code(self.oauth, pending, account, frozenset())
 
     # ----------------------------------------------------------------- token
     async def token(self, request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from simulator.consent import (
     ConsentFlow,
     PendingAuthorization,
     error_page,
+    issue_code,
     redirect_back,
 )
 from simulator.control import json_body
@@ -99,13 +100,7 @@ class Smartcar:
         self.webhooks: dict[str, Webhook] = {}
         self.sender = WebhookSender(sim)
         for app_spec in config.get("applications", []):
-            client = OAuthClient(
-                client_id=app_spec["client_id"],
-                client_secret=app_spec["client_secret"],
-                name=app_spec.get("name", "Application"),
-                redirect_uris=list(app_spec.get("redirect_uris", [])),
-                management_token=app_spec.get("management_token", ""),
-            )
+            client = OAuthClient.from_spec(app_spec)
             self.oauth.clients[client.client_id] = client
             for hook in app_spec.get("webhooks", []):
                 self.add_webhook(client, hook["url"], hook.get("id"))
@@ -301,15 +296,7 @@ class Smartcar:
     def _approve(
         self, pending: PendingAuthorization, account: Account, vehicles: frozenset[str]
     ) -> str:
-        return self.oauth.issue_code(
-            pending.client,
-            user_id=account.user_id,
-            redirect_uri=pending.redirect_uri,
-            scopes=pending.scopes,
-            grant=vehicles,
-            code_challenge=pending.code_challenge,
-            code_challenge_method=pending.code_challenge_method,
-        )
+        return issue_code(self.oauth, pending, account, vehicles)
 
     # --------------------------------------------------------------- token
     async def token(self, request: web.Request) -> web.Response:
