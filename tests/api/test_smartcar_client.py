@@ -285,7 +285,7 @@ async def test_transport_faults(smartcar, sim):
     await fault(sim, path="/battery$", kind="non_json", status=418, count=1)
     with pytest.raises(EVApiError):
         await smartcar.get_battery(VW)
-    await fault(sim, path="/battery$", kind="disconnect", count=2)
+    await fault(sim, path="/battery$", kind="disconnect", count=4)
     with pytest.raises(EVConnectionError):
         await smartcar.get_battery(VW)
 

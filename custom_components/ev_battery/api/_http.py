@@ -98,11 +98,14 @@ class HttpCore:
         params: Any = None,
         json: Any = None,
         bearer: str | None = None,
+        read_only: bool = False,
     ) -> RawResponse:
         """Send one request and decode its answer (never raises for a status).
 
         ``bearer`` replaces the provider's token (e.g. a management token).
-        A connection reset before the request was written is retried once.
+        A connection reset before the request was written is retried once;
+        so is a reused keep-alive connection the server had already closed,
+        but only for ``read_only`` requests (a command is never sent twice).
         """
         token = bearer or await self._token_provider.async_get_access_token()
         all_headers = {
@@ -120,6 +123,10 @@ class HttpCore:
             except aiohttp.ClientConnectionResetError as err:
                 if attempt == 2:  # noqa: PLR2004
                     msg = f"Connection reset talking to {_host(url)}"
+                    raise EVConnectionError(msg) from err
+            except aiohttp.ServerDisconnectedError as err:
+                if attempt == 2 or not read_only:  # noqa: PLR2004
+                    msg = f"Error talking to {_host(url)}: {type(err).__name__}"
                     raise EVConnectionError(msg) from err
         raise AssertionError  # pragma: no cover - the loop always returns or raises
 
@@ -141,7 +148,7 @@ class HttpCore:
         except TimeoutError as err:
             msg = f"Timed out after {self.request_timeout:g} s talking to {_host(url)}"
             raise EVTimeoutError(msg) from err
-        except aiohttp.ClientConnectionResetError:
+        except (aiohttp.ClientConnectionResetError, aiohttp.ServerDisconnectedError):
             raise
         except (aiohttp.ClientError, socket.gaierror) as err:
             msg = f"Error talking to {_host(url)}: {type(err).__name__}"

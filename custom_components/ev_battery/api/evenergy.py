@@ -173,7 +173,12 @@ class EvEnergyClient(ClientBase):
         if self.user:
             headers["EvEnergy-User"] = self.user
         response = await self._http.send(
-            method, url, headers=headers, params=params, json=json
+            method,
+            url,
+            headers=headers,
+            params=params,
+            json=json,
+            read_only=method == "GET",
         )
         self.last_meta = evenergy_meta(response.headers)
         if not response.ok:

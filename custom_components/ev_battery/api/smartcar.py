@@ -219,6 +219,7 @@ class SmartcarClient(ClientBase):
             params=params,
             json=json,
             bearer=bearer,
+            read_only=method == "GET" or path.endswith("/batch"),
         )
         request_id = response.headers.get("sc-request-id")
         if not response.ok:

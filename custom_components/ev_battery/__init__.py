@@ -1,0 +1,168 @@
+"""The EV Battery integration: Smartcar and ev.energy vehicles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import ClientError, ClientResponseError
+from homeassistant.const import Platform
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    OAuth2Session,
+    async_get_config_entry_implementation,
+)
+
+from .api import (
+    EVApiError,
+    EVAuthenticationError,
+    EVConnectionError,
+    EvEnergyClient,
+    SmartcarClient,
+)
+from .application_credentials import EvBatteryOAuth2Implementation
+from .const import CONF_PROVIDER, DOMAIN, Provider, provider_urls
+from .coordinator import EvBatteryConfigEntry, EvBatteryCoordinator, EvBatteryData
+from .scopes import granted_scopes
+from .services import async_setup_services
+from .vehicle import (
+    EVENERGY_EXPAND,
+    EvEnergyVehicleApi,
+    SmartcarVehicleApi,
+    VehicleApi,
+    VehicleInfo,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+HTTP_CLIENT_ERROR = 400
+HTTP_SERVER_ERROR = 500
+
+
+class SessionTokenProvider:
+    """Access tokens from Home Assistant's OAuth2 session (refreshed as needed)."""
+
+    def __init__(self, session: OAuth2Session) -> None:
+        """Wrap ``session``."""
+        self._session = session
+
+    async def async_get_access_token(self) -> str:
+        """A valid access token; a refused refresh means re-authenticate."""
+        try:
+            await self._session.async_ensure_token_valid()
+        except ClientResponseError as err:
+            if HTTP_CLIENT_ERROR <= err.status < HTTP_SERVER_ERROR:
+                msg = "The refresh token was rejected"
+                raise EVAuthenticationError(msg, status=err.status) from err
+            msg = f"Token refresh failed with HTTP {err.status}"
+            raise EVConnectionError(msg, status=err.status) from err
+        except ClientError as err:
+            msg = "Token refresh failed"
+            raise EVConnectionError(msg) from err
+        return str(self._session.token["access_token"])
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> bool:
+    """Discover the account's vehicles and start one coordinator per vehicle."""
+    provider = Provider(entry.data[CONF_PROVIDER])
+    implementation = await async_get_config_entry_implementation(hass, entry)
+    if isinstance(implementation, EvBatteryOAuth2Implementation):
+        implementation.set_provider(provider)
+    tokens = SessionTokenProvider(OAuth2Session(hass, entry, implementation))
+    session = async_get_clientsession(hass)
+    api_url = provider_urls(provider).api
+    client: SmartcarClient | EvEnergyClient
+    try:
+        if provider is Provider.SMARTCAR:
+            client = SmartcarClient(tokens, session=session, api_base=api_url)
+            vehicles = await _smartcar_vehicles(client, entry)
+        else:
+            client = EvEnergyClient(tokens, session=session, base_url=api_url)
+            vehicles = await _evenergy_vehicles(client)
+    except EVAuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from err
+    except EVApiError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="setup_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+    coordinators = {
+        api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api) for api in vehicles
+    }
+    for coordinator in coordinators.values():
+        await coordinator.async_config_entry_first_refresh()
+    _remove_stale_devices(hass, entry, set(coordinators))
+    entry.runtime_data = EvBatteryData(
+        provider=provider, client=client, coordinators=coordinators
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _smartcar_vehicles(
+    client: SmartcarClient, entry: EvBatteryConfigEntry
+) -> list[VehicleApi]:
+    scopes = granted_scopes(entry)
+    return [
+        SmartcarVehicleApi(
+            client,
+            VehicleInfo(
+                vehicle_id=vehicle_id, provider=Provider.SMARTCAR, make=None, model=None
+            ),
+            scopes,
+        )
+        for vehicle_id in await client.get_vehicle_ids()
+    ]
+
+
+async def _evenergy_vehicles(client: EvEnergyClient) -> list[VehicleApi]:
+    return [
+        EvEnergyVehicleApi(client, vehicle)
+        for vehicle in await client.get_vehicles(expand=EVENERGY_EXPAND)
+    ]
+
+
+def _remove_stale_devices(
+    hass: HomeAssistant, entry: EvBatteryConfigEntry, vehicle_ids: set[str]
+) -> None:
+    """Vehicles no longer on the account lose their device."""
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
+        if not ids & vehicle_ids:
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> bool:
+    """Unload the platforms."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EvBatteryConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """A device may be removed once its vehicle is gone from the account."""
+    return not any(
+        ident in entry.runtime_data.coordinators
+        for domain, ident in device.identifiers
+        if domain == DOMAIN
+    )

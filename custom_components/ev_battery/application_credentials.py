@@ -1,0 +1,79 @@
+"""Application credentials: the user's own Smartcar or ev.energy client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.application_credentials import (
+    AuthImplementation,
+    AuthorizationServer,
+    ClientCredential,
+)
+from homeassistant.helpers import config_entry_oauth2_flow
+
+from .const import Provider, provider_urls
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+PKCE = config_entry_oauth2_flow.LocalOAuth2ImplementationWithPkce
+
+
+class EvBatteryOAuth2Implementation(AuthImplementation):
+    """One credential, used with the provider the user picked.
+
+    A credential is created per integration, not per provider, so the
+    provider is set by the config flow (and, after set-up, from the entry).
+    PKCE is used with ev.energy, which documents it.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, auth_domain: str, credential: ClientCredential
+    ) -> None:
+        """Create the implementation (Smartcar until told otherwise)."""
+        urls = provider_urls(Provider.SMARTCAR)
+        super().__init__(
+            hass,
+            auth_domain,
+            credential,
+            AuthorizationServer(authorize_url=urls.authorize, token_url=urls.token),
+        )
+        self.provider = Provider.SMARTCAR
+        self._code_verifier = PKCE.generate_code_verifier()
+
+    def set_provider(self, provider: Provider) -> None:
+        """Talk to ``provider``'s authorize and token endpoints."""
+        urls = provider_urls(provider)
+        self.provider = provider
+        self.authorize_url = urls.authorize
+        self.token_url = urls.token
+
+    @property
+    def extra_authorize_data(self) -> dict[str, str]:
+        """PKCE challenge for ev.energy."""
+        if self.provider is not Provider.EVENERGY:
+            return {}
+        challenge = PKCE.compute_code_challenge(self._code_verifier)
+        return {"code_challenge": challenge, "code_challenge_method": "S256"}
+
+    @property
+    def extra_token_resolve_data(self) -> dict[str, str]:
+        """PKCE verifier for ev.energy."""
+        if self.provider is not Provider.EVENERGY:
+            return {}
+        return {"code_verifier": self._code_verifier}
+
+
+async def async_get_auth_implementation(
+    hass: HomeAssistant, auth_domain: str, credential: ClientCredential
+) -> config_entry_oauth2_flow.AbstractOAuth2Implementation:
+    """Return the implementation for a credential."""
+    return EvBatteryOAuth2Implementation(hass, auth_domain, credential)
+
+
+async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
+    """Placeholders for the credential dialog."""
+    return {
+        "smartcar_dashboard": "https://dashboard.smartcar.com",
+        "redirect_uri": "https://my.home-assistant.io/redirect/oauth",
+    }

@@ -1,0 +1,77 @@
+"""Binary sensors: plugged in, charging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+
+from .entity import EvBatteryEntity, EvBatteryEntityDescription
+from .vehicle import Feature, VehicleState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+    from .coordinator import EvBatteryConfigEntry
+
+PARALLEL_UPDATES = 0  # the coordinator does the reading
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvBatteryBinarySensorDescription(
+    EvBatteryEntityDescription, BinarySensorEntityDescription
+):
+    """A binary sensor and how it reads the vehicle state."""
+
+    value_fn: Callable[[VehicleState], bool | None]
+
+
+BINARY_SENSORS: tuple[EvBatteryBinarySensorDescription, ...] = (
+    EvBatteryBinarySensorDescription(
+        key="plugged_in",
+        translation_key="plugged_in",
+        feature=Feature.CHARGE,
+        device_class=BinarySensorDeviceClass.PLUG,
+        value_fn=lambda state: state.plugged_in,
+    ),
+    EvBatteryBinarySensorDescription(
+        key="charging",
+        translation_key="charging",
+        feature=Feature.CHARGE,
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        value_fn=lambda state: state.charging,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EvBatteryConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the binary sensors of every vehicle."""
+    async_add_entities(
+        EvBatteryBinarySensor(coordinator, description)
+        for coordinator in entry.runtime_data.coordinators.values()
+        for description in BINARY_SENSORS
+        if coordinator.api.supports(description.feature)
+    )
+
+
+class EvBatteryBinarySensor(EvBatteryEntity, BinarySensorEntity):
+    """A vehicle binary sensor."""
+
+    entity_description: EvBatteryBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The value from the latest (or last known) state."""
+        return self.entity_description.value_fn(self.coordinator.data)

@@ -1,0 +1,209 @@
+"""Config flow: pick the provider, sign in with OAuth2, reauth, reconfigure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    ConfigFlowResult,
+)
+from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+
+from .api import (
+    EVApiError,
+    EVAuthenticationError,
+    EvEnergyClient,
+    SmartcarClient,
+    StaticToken,
+)
+from .application_credentials import EvBatteryOAuth2Implementation
+from .const import (
+    CONF_PROVIDER,
+    CONF_READ_ODOMETER,
+    CONF_SCAN_INTERVAL_MINUTES,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL_MINUTES,
+    MIN_SCAN_INTERVAL_MINUTES,
+    Provider,
+    provider_urls,
+)
+from .entity import PROVIDER_NAMES
+from .scopes import CONF_SCOPES, requested_scopes
+
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import Mapping
+
+
+class EvBatteryFlowHandler(
+    config_entry_oauth2_flow.AbstractOAuth2FlowHandler, domain=DOMAIN
+):
+    """Add an account: the provider first, then its OAuth2 sign-in."""
+
+    DOMAIN = DOMAIN
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with no provider chosen."""
+        super().__init__()
+        self._provider = Provider.SMARTCAR
+        self._read_odometer = False
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The flow's logger."""
+        return LOGGER
+
+    @property
+    def extra_authorize_data(self) -> dict[str, Any]:
+        """The permissions to ask for."""
+        scopes = requested_scopes(self._provider, read_odometer=self._read_odometer)
+        data: dict[str, Any] = {"scope": " ".join(scopes)}
+        if self._provider is Provider.SMARTCAR:
+            data["approval_prompt"] = (
+                "force" if self.source == SOURCE_REAUTH else "auto"
+            )
+        return data
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose Smartcar or ev.energy."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="user",
+                data_schema=vol.Schema(
+                    {
+                        vol.Required(
+                            CONF_PROVIDER, default=Provider.SMARTCAR.value
+                        ): SelectSelector(
+                            SelectSelectorConfig(
+                                options=[provider.value for provider in Provider],
+                                translation_key=CONF_PROVIDER,
+                                mode=SelectSelectorMode.LIST,
+                            )
+                        ),
+                        vol.Optional(CONF_READ_ODOMETER, default=False): bool,
+                    }
+                ),
+            )
+        self._provider = Provider(user_input[CONF_PROVIDER])
+        self._read_odometer = bool(user_input.get(CONF_READ_ODOMETER))
+        return await self.async_step_pick_implementation()
+
+    async def async_step_auth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Point the credential at the chosen provider, then authorize."""
+        if isinstance(self.flow_impl, EvBatteryOAuth2Implementation):
+            self.flow_impl.set_provider(self._provider)
+        return await super().async_step_auth(user_input)
+
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Identify the account, then create (or update) the entry."""
+        try:
+            user_id = await self._account_id(data["token"]["access_token"])
+        except EVAuthenticationError:
+            return self.async_abort(reason="oauth_unauthorized")
+        except EVApiError:
+            return self.async_abort(reason="cannot_connect")
+        await self.async_set_unique_id(f"{self._provider}_{user_id}")
+        data = {
+            **data,
+            CONF_PROVIDER: self._provider.value,
+            CONF_READ_ODOMETER: self._read_odometer,
+            CONF_SCOPES: list(
+                requested_scopes(self._provider, read_odometer=self._read_odometer)
+            ),
+        }
+        if self.source == SOURCE_REAUTH:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                self._get_reauth_entry(), data_updates=data
+            )
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=PROVIDER_NAMES[self._provider], data=data)
+
+    async def _account_id(self, access_token: str) -> str:
+        session = async_get_clientsession(self.hass)
+        api = provider_urls(self._provider).api
+        if self._provider is Provider.SMARTCAR:
+            smartcar = SmartcarClient(
+                StaticToken(access_token), session=session, api_base=api
+            )
+            return await smartcar.get_user_id()
+        evenergy = EvEnergyClient(
+            StaticToken(access_token), session=session, base_url=api
+        )
+        return (await evenergy.get_current_user()).id
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """The token was refused: sign in again to the same account."""
+        self._provider = Provider(entry_data[CONF_PROVIDER])
+        self._read_odometer = bool(entry_data.get(CONF_READ_ODOMETER))
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask before leaving for the provider's sign-in page."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="reauth_confirm",
+                description_placeholders={"provider": PROVIDER_NAMES[self._provider]},
+            )
+        return await self.async_step_pick_implementation()
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the polling interval without adding the account again."""
+        entry = self._get_reconfigure_entry()
+        provider = Provider(entry.data[CONF_PROVIDER])
+        default = entry.data.get(
+            CONF_SCAN_INTERVAL_MINUTES,
+            int(DEFAULT_SCAN_INTERVAL[provider].total_seconds() // 60),
+        )
+        if user_input is not None:
+            return self.async_update_reload_and_abort(
+                entry,
+                data_updates={
+                    CONF_SCAN_INTERVAL_MINUTES: int(
+                        user_input[CONF_SCAN_INTERVAL_MINUTES]
+                    )
+                },
+            )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(
+                        CONF_SCAN_INTERVAL_MINUTES, default=default
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=MIN_SCAN_INTERVAL_MINUTES[provider],
+                            max=MAX_SCAN_INTERVAL_MINUTES,
+                            step=1,
+                            mode=NumberSelectorMode.BOX,
+                            unit_of_measurement="min",
+                        )
+                    )
+                }
+            ),
+            description_placeholders={"provider": PROVIDER_NAMES[provider]},
+        )

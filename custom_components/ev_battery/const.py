@@ -1,0 +1,103 @@
+"""Constants of the EV Battery integration."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+from .api.const import (
+    EVENERGY_AUTHORIZE_PATH,
+    EVENERGY_BASE,
+    EVENERGY_TOKEN_PATH,
+    SMARTCAR_API_BASE,
+    SMARTCAR_AUTH_BASE,
+    SMARTCAR_AUTHORIZE_PATH,
+    SMARTCAR_CONNECT_BASE,
+    SMARTCAR_TOKEN_PATH,
+)
+
+DOMAIN: Final = "ev_battery"
+LOGGER = logging.getLogger(__package__)
+
+CONF_PROVIDER: Final = "provider"
+CONF_READ_ODOMETER: Final = "read_odometer"
+CONF_SCAN_INTERVAL_MINUTES: Final = "scan_interval_minutes"
+
+# Development and demo: point both providers at the local simulator.
+SIMULATOR_ENV: Final = "EV_BATTERY_SIMULATOR_URL"
+
+
+class Provider(StrEnum):
+    """The cloud API an entry talks to."""
+
+    SMARTCAR = "smartcar"
+    EVENERGY = "evenergy"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderUrls:
+    """Where a provider's OAuth and API live."""
+
+    authorize: str
+    token: str
+    api: str
+
+
+def provider_urls(provider: Provider) -> ProviderUrls:
+    """The provider's URLs (the simulator's when SIMULATOR_ENV is set)."""
+    simulator = os.environ.get(SIMULATOR_ENV, "").rstrip("/")
+    if provider is Provider.SMARTCAR:
+        if simulator:
+            base = f"{simulator}/smartcar"
+            return ProviderUrls(
+                authorize=f"{base}/connect{SMARTCAR_AUTHORIZE_PATH}",
+                token=f"{base}/auth{SMARTCAR_TOKEN_PATH}",
+                api=f"{base}/api",
+            )
+        return ProviderUrls(
+            authorize=f"{SMARTCAR_CONNECT_BASE}{SMARTCAR_AUTHORIZE_PATH}",
+            token=f"{SMARTCAR_AUTH_BASE}{SMARTCAR_TOKEN_PATH}",
+            api=SMARTCAR_API_BASE,
+        )
+    base = f"{simulator}/evenergy" if simulator else EVENERGY_BASE
+    return ProviderUrls(
+        authorize=f"{base}{EVENERGY_AUTHORIZE_PATH}",
+        token=f"{base}{EVENERGY_TOKEN_PATH}",
+        api=base,
+    )
+
+
+# Smartcar permissions: always asked, and asked only when chosen.
+SMARTCAR_SCOPES: Final = (
+    "read_vehicle_info",
+    "read_vin",
+    "read_battery",
+    "read_charge",
+    "control_charge",
+    "read_charge_records",
+)
+SMARTCAR_OPTIONAL_SCOPES: Final = ("read_odometer",)
+EVENERGY_SCOPES: Final = (
+    "vehicle:read",
+    "vehicle:write",
+    "user:read",
+    "charging_session:read",
+)
+
+# Polling. Smartcar's free plan allows about 500 calls per vehicle per month:
+# one batched call every 90 minutes is 480 calls in 30 days, leaving room for
+# set-up and commands. ev.energy limits 1000 calls an hour per user and
+# writes status logs every few minutes.
+SMARTCAR_MONTHLY_CALLS: Final = 500
+DEFAULT_SCAN_INTERVAL: Final = {
+    Provider.SMARTCAR: timedelta(minutes=90),
+    Provider.EVENERGY: timedelta(minutes=5),
+}
+MIN_SCAN_INTERVAL_MINUTES: Final = {Provider.SMARTCAR: 30, Provider.EVENERGY: 1}
+MAX_SCAN_INTERVAL_MINUTES: Final = 24 * 60
+# After a command, read the new state once (not before the car has acted).
+COMMAND_REFRESH_DELAY: Final = 5

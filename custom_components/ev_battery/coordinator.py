@@ -1,0 +1,168 @@
+"""One coordinator per vehicle."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    EVApiError,
+    EVAuthenticationError,
+    EVQuotaExceededError,
+    EVRateLimitError,
+)
+from .const import (
+    CONF_PROVIDER,
+    CONF_SCAN_INTERVAL_MINUTES,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    Provider,
+)
+from .vehicle import Feature, VehicleApi, VehicleState
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .api import EvEnergyClient, SmartcarClient
+
+
+@dataclass
+class EvBatteryData:
+    """What a loaded entry holds."""
+
+    provider: Provider
+    client: SmartcarClient | EvEnergyClient
+    coordinators: dict[str, EvBatteryCoordinator]
+
+
+type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
+
+
+def scan_interval(entry: ConfigEntry) -> timedelta:
+    """The polling interval of an entry: the one place that decides it."""
+    minutes = entry.data.get(CONF_SCAN_INTERVAL_MINUTES)
+    if minutes:
+        return timedelta(minutes=int(minutes))
+    return DEFAULT_SCAN_INTERVAL[Provider(entry.data[CONF_PROVIDER])]
+
+
+def quota_issue_id(entry: ConfigEntry) -> str:
+    """The repair issue raised when the provider's quota is used up."""
+    return f"quota_exceeded_{entry.entry_id}"
+
+
+class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
+    """Polls one vehicle, asking only for what enabled entities show."""
+
+    config_entry: EvBatteryConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: EvBatteryConfigEntry, api: VehicleApi
+    ) -> None:
+        """Create the coordinator for ``api``'s vehicle."""
+        self.api = api
+        self.base_interval = scan_interval(entry)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} vehicle {api.info.vehicle_id[:8]}",
+            update_interval=self.base_interval,
+        )
+
+    def _wanted(self) -> set[Feature]:
+        """Features the listening entities need (all of them at first)."""
+        wanted = {context for context in self.async_contexts() if context}
+        return wanted or set(Feature)
+
+    async def _async_update_data(self) -> VehicleState:
+        try:
+            state = await self.api.async_fetch(self._wanted())
+        except EVAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except EVRateLimitError as err:
+            if err.retry_after:
+                wait = timedelta(seconds=err.retry_after)
+                self.update_interval = max(self.base_interval, wait)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                translation_placeholders={"retry_after": str(err.retry_after or "?")},
+            ) from err
+        except EVQuotaExceededError as err:
+            self._raise_quota_issue()
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="quota_exceeded"
+            ) from err
+        except EVApiError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self.update_interval = self.base_interval
+        info = self.api.info
+        if info.make:
+            self.name = f"{DOMAIN} {info.make.title()} {info.model}"
+        ir.async_delete_issue(self.hass, DOMAIN, quota_issue_id(self.config_entry))
+        state = self._keep_last_values(state)
+        self._remove_unsupported_entities(state.unsupported)
+        return state
+
+    def _keep_last_values(self, state: VehicleState) -> VehicleState:
+        """A signal that failed this time keeps its last known value."""
+        previous: VehicleState | None = self.data
+        if previous is None:
+            return state
+        kept = {
+            name: getattr(previous, name)
+            for name in (
+                "soc",
+                "range_km",
+                "capacity_kwh",
+                "plugged_in",
+                "charging_state",
+                "charge_limit",
+                "odometer_km",
+                "charge_rate_kw",
+                "data_age",
+            )
+            if getattr(state, name) is None and getattr(previous, name) is not None
+        }
+        return dataclasses.replace(state, **kept) if kept else state
+
+    def _raise_quota_issue(self) -> None:
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            quota_issue_id(self.config_entry),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="quota_exceeded",
+            translation_placeholders={"title": self.config_entry.title},
+        )
+
+    def _remove_unsupported_entities(self, unsupported: frozenset[Feature]) -> None:
+        """An entity whose feature the car lacks (or may not read) goes away."""
+        registry = er.async_get(self.hass)
+        prefix = f"{self.api.info.vehicle_id}_"
+        for entry in er.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            if not entry.unique_id.startswith(prefix):
+                continue
+            feature = entry.unique_id.removeprefix(prefix).split(":", 1)[0]
+            if feature in unsupported:
+                LOGGER.debug("Removing %s: not supported", entry.entity_id)
+                registry.async_remove(entry.entity_id)

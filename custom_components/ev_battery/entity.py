@@ -1,0 +1,147 @@
+"""The base entity and the command error translation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import (
+    EVApiError,
+    EVAuthenticationError,
+    EVConnectionError,
+    EVNotSupportedError,
+    EVPermissionError,
+    EVQuotaExceededError,
+    EVRateLimitError,
+    EVValidationError,
+    EVVehicleStateError,
+)
+from .const import DOMAIN, Provider
+from .coordinator import EvBatteryCoordinator
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Coroutine
+
+    from .vehicle import Feature
+
+PROVIDER_NAMES = {Provider.SMARTCAR: "Smartcar", Provider.EVENERGY: "ev.energy"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvBatteryEntityDescription(EntityDescription):
+    """What every entity description names: the feature it needs."""
+
+    feature: Feature
+
+
+class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
+    """An entity of one vehicle."""
+
+    _attr_has_entity_name = True
+    entity_description: EvBatteryEntityDescription
+
+    def __init__(
+        self,
+        coordinator: EvBatteryCoordinator,
+        description: EvBatteryEntityDescription,
+    ) -> None:
+        """Bind the entity to its vehicle and feature."""
+        super().__init__(coordinator, context=description.feature)
+        self.entity_description = description
+        info = coordinator.api.info
+        self._attr_unique_id = (
+            f"{info.vehicle_id}_{description.feature}:{description.key}"
+        )
+        model = " ".join(str(part) for part in (info.model, info.year) if part)
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, info.vehicle_id)},
+            manufacturer=(info.make or "").title() or None,
+            model=model or None,
+            name=" ".join(
+                part for part in ((info.make or "").title(), info.model) if part
+            )
+            or PROVIDER_NAMES[info.provider],
+            serial_number=info.vin,
+        )
+
+    _assumed: Any = None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """A refresh replaces the state a command assumed."""
+        self._assumed = None
+        super()._handle_coordinator_update()
+
+    async def _async_command(
+        self, assumed: Any, command: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Show ``assumed`` at once, send the command, then confirm by a refresh.
+
+        A failed command reverts to the last known state and re-raises.
+        """
+        self._assumed = assumed
+        self.async_write_ha_state()
+        try:
+            await command()
+        except Exception:
+            self._assumed = None
+            self.async_write_ha_state()
+            raise
+        await self.coordinator.async_request_refresh()
+
+    @property
+    def available(self) -> bool:
+        """Last known values stay visible while a refresh fails."""
+        return self.coordinator.data is not None and self.coordinator.api.supports(
+            self.entity_description.feature
+        )
+
+
+def translate_api_error(err: EVApiError) -> HomeAssistantError:
+    """The translated error a failed command raises."""
+    placeholders = {"error": str(err)}
+    if isinstance(err, EVValidationError):
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_value",
+            translation_placeholders=placeholders,
+        )
+    keys: tuple[tuple[type[EVApiError], str], ...] = (
+        (EVAuthenticationError, "auth_failed"),
+        (EVPermissionError, "permission_missing"),
+        (EVNotSupportedError, "not_supported"),
+        (EVRateLimitError, "rate_limited_command"),
+        (EVQuotaExceededError, "quota_exceeded"),
+        (EVVehicleStateError, "vehicle_state"),
+        (EVConnectionError, "cannot_connect"),
+    )
+    key = next((key for cls, key in keys if isinstance(err, cls)), "command_failed")
+    if isinstance(err, EVVehicleStateError):
+        placeholders["reason"] = (err.code or "unknown").replace("_", " ").lower()
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def handle_api_errors[**P](
+    func: Callable[P, Coroutine[Any, Any, None]],
+) -> Callable[P, Coroutine[Any, Any, None]]:
+    """Turn client errors of a command into translated Home Assistant errors."""
+
+    @wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await func(*args, **kwargs)
+        except EVApiError as err:
+            raise translate_api_error(err) from err
+
+    return wrapper

@@ -1,0 +1,388 @@
+"""One vehicle model for both providers, and the adapters that fill it."""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from .api import (
+    ChargeState,
+    EVNotSupportedError,
+    EVPermissionError,
+    IntegrationState,
+    Signal,
+)
+from .const import Provider
+
+if TYPE_CHECKING:
+    from .api import EvEnergyClient, EvEnergyVehicle, SmartcarClient, VehicleSnapshot
+
+
+class ChargingState(StrEnum):
+    """The charging state entities show (enum sensor options)."""
+
+    CHARGING = "charging"
+    FULLY_CHARGED = "fully_charged"
+    NOT_CHARGING = "not_charging"
+    UNKNOWN = "unknown"
+
+
+class Feature(StrEnum):
+    """What a vehicle can do; entities exist only for supported features."""
+
+    BATTERY = "battery"
+    CAPACITY = "capacity"
+    CHARGE = "charge"
+    CHARGE_LIMIT = "charge_limit"
+    CHARGE_CONTROL = "charge_control"
+    CHARGE_RECORDS = "charge_records"
+    ODOMETER = "odometer"
+    CHARGE_RATE = "charge_rate"
+
+
+# The Smartcar signal that feeds each feature.
+FEATURE_SIGNALS: dict[Feature, Signal] = {
+    Feature.BATTERY: Signal.BATTERY,
+    Feature.CAPACITY: Signal.BATTERY_CAPACITY,
+    Feature.CHARGE: Signal.CHARGE,
+    Feature.CHARGE_LIMIT: Signal.CHARGE_LIMIT,
+    Feature.ODOMETER: Signal.ODOMETER,
+}
+
+SMARTCAR_CHARGE_STATES = {
+    ChargeState.CHARGING: ChargingState.CHARGING,
+    ChargeState.FULLY_CHARGED: ChargingState.FULLY_CHARGED,
+    ChargeState.NOT_CHARGING: ChargingState.NOT_CHARGING,
+}
+SMARTCAR_RECORD_MAKES = frozenset({"TESLA"})
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleInfo:
+    """Static facts about a vehicle (the device)."""
+
+    vehicle_id: str
+    provider: Provider
+    make: str | None
+    model: str | None
+    year: int | None = None
+    vin: str | None = None
+    integrated: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleState:
+    """What a refresh knows about a vehicle; None means not reported."""
+
+    soc: float | None = None
+    range_km: float | None = None
+    capacity_kwh: float | None = None
+    plugged_in: bool | None = None
+    charging_state: ChargingState | None = None
+    charge_limit: float | None = None
+    odometer_km: float | None = None
+    charge_rate_kw: float | None = None
+    data_age: datetime | None = None
+    unsupported: frozenset[Feature] = frozenset()
+    errors: dict[Feature, Exception] = field(default_factory=dict)
+
+    @property
+    def charging(self) -> bool | None:
+        """Whether the car is charging."""
+        if self.charging_state in (None, ChargingState.UNKNOWN):
+            return None
+        return self.charging_state is ChargingState.CHARGING
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeRecordRow:
+    """One charge record in the action's answer (energy in kWh)."""
+
+    start: datetime
+    end: datetime | None
+    total_kwh: float
+    home_kwh: float | None = None
+    other_kwh: float | None = None
+    supercharger_kwh: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "energy_kwh": round(self.total_kwh, 3),
+            "home_kwh": self.home_kwh,
+            "other_kwh": self.other_kwh,
+            "supercharger_kwh": self.supercharger_kwh,
+        }
+
+
+class VehicleApi(ABC):
+    """The per-vehicle calls the coordinator and entities make."""
+
+    def __init__(self, info: VehicleInfo) -> None:
+        """Remember the vehicle."""
+        self.info = info
+        self.unsupported: set[Feature] = set()
+
+    @abstractmethod
+    async def async_fetch(self, features: set[Feature]) -> VehicleState:
+        """Read the state (ideally in one call)."""
+
+    @abstractmethod
+    async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
+        """Start or stop charging."""
+
+    @abstractmethod
+    async def async_set_charge_limit(self, percentage: float) -> None:
+        """Set the charge limit in percent."""
+
+    @abstractmethod
+    async def async_charge_records(
+        self, start: date | None, end: date | None
+    ) -> list[ChargeRecordRow]:
+        """Charge records (newest last)."""
+
+    @property
+    @abstractmethod
+    def charge_limit_range(self) -> tuple[float, float]:
+        """Minimum and maximum charge limit in percent."""
+
+    def supports(self, feature: Feature) -> bool:
+        """Whether the feature is (still) believed to work."""
+        return feature not in self.unsupported
+
+
+class SmartcarVehicleApi(VehicleApi):
+    """A vehicle behind Smartcar: one batch request per refresh."""
+
+    def __init__(
+        self, client: SmartcarClient, info: VehicleInfo, scopes: frozenset[str]
+    ) -> None:
+        """Know what the token may do."""
+        super().__init__(info)
+        self.client = client
+        if "control_charge" not in scopes:
+            self.unsupported.add(Feature.CHARGE_CONTROL)
+        if "read_odometer" not in scopes:
+            self.unsupported.add(Feature.ODOMETER)
+        if "read_charge_records" not in scopes:
+            self.unsupported.add(Feature.CHARGE_RECORDS)
+        self.unsupported.add(Feature.CHARGE_RATE)
+
+    @property
+    def charge_limit_range(self) -> tuple[float, float]:
+        """Smartcar's documented range."""
+        return 50.0, 100.0
+
+    async def async_fetch(self, features: set[Feature]) -> VehicleState:
+        """One batch request for the signals of the wanted features."""
+        wanted = {
+            feature: signal
+            for feature, signal in FEATURE_SIGNALS.items()
+            if feature in features and feature not in self.unsupported
+        }
+        signals = list(wanted.values())
+        discovering = self.info.make is None
+        if discovering:
+            # The first refresh also learns make, model, year and VIN: still
+            # one billable call.
+            signals += [Signal.ATTRIBUTES, Signal.VIN]
+        if not signals:
+            return VehicleState(unsupported=frozenset(self.unsupported))
+        snapshot = await self.client.batch(self.info.vehicle_id, signals)
+        if discovering:
+            self._learn(snapshot)
+        return self._state(snapshot, wanted)
+
+    def _learn(self, snapshot: VehicleSnapshot) -> None:
+        attributes, vin = snapshot.attributes, snapshot.vin
+        if attributes is not None:
+            self.info = dataclasses.replace(
+                self.info,
+                make=attributes.make,
+                model=attributes.model,
+                year=attributes.year,
+                vin=vin.vin if vin else None,
+            )
+            if attributes.make.upper() not in SMARTCAR_RECORD_MAKES:
+                self.unsupported.add(Feature.CHARGE_RECORDS)
+
+    def _state(
+        self, snapshot: VehicleSnapshot, wanted: dict[Feature, Signal]
+    ) -> VehicleState:
+        errors: dict[Feature, Exception] = {}
+        for feature, signal in wanted.items():
+            error = snapshot.errors.get(signal)
+            if isinstance(error, EVNotSupportedError | EVPermissionError):
+                self.unsupported.add(feature)
+                if feature is Feature.CHARGE:
+                    self.unsupported.add(Feature.CHARGE_CONTROL)
+            elif error is not None:
+                errors[feature] = error
+        battery, charge = snapshot.battery, snapshot.charge
+        return VehicleState(
+            soc=battery.percentage if battery else None,
+            range_km=battery.range if battery else None,
+            capacity_kwh=snapshot.capacity.capacity if snapshot.capacity else None,
+            plugged_in=charge.is_plugged_in if charge else None,
+            charging_state=(
+                SMARTCAR_CHARGE_STATES.get(charge.state, ChargingState.UNKNOWN)
+                if charge
+                else None
+            ),
+            charge_limit=(
+                snapshot.charge_limit.percentage if snapshot.charge_limit else None
+            ),
+            odometer_km=snapshot.odometer.distance if snapshot.odometer else None,
+            data_age=snapshot.data_age,
+            unsupported=frozenset(self.unsupported),
+            errors=errors,
+        )
+
+    async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
+        """START or STOP."""
+        if on:
+            await self.client.start_charge(self.info.vehicle_id)
+        else:
+            await self.client.stop_charge(self.info.vehicle_id)
+
+    async def async_set_charge_limit(self, percentage: float) -> None:
+        """Smartcar takes a fraction."""
+        await self.client.set_charge_limit(
+            self.info.vehicle_id, round(percentage / 100, 4)
+        )
+
+    async def async_charge_records(
+        self, start: date | None, end: date | None
+    ) -> list[ChargeRecordRow]:
+        """The make-specific records endpoint."""
+        records = await self.client.get_charge_records(
+            self.info.vehicle_id, self.info.make or "", start=start, end=end
+        )
+        return [
+            ChargeRecordRow(
+                start=record.date,
+                end=None,
+                total_kwh=record.total,
+                home_kwh=record.home,
+                other_kwh=record.other,
+                supercharger_kwh=record.super_charger,
+            )
+            for record in records.records
+        ]
+
+
+EVENERGY_EXPAND = ("latest_status_log", "trim.model.make")
+
+
+def evenergy_info(vehicle: EvEnergyVehicle) -> VehicleInfo:
+    """Device facts from an ev.energy vehicle (trim, model and make expanded)."""
+    trim = vehicle.trim_details
+    model = trim.model if trim is not None else None
+    make = getattr(model, "make", None)
+    return VehicleInfo(
+        vehicle_id=vehicle.id,
+        provider=Provider.EVENERGY,
+        make=getattr(make, "name", None),
+        model=getattr(model, "name", None),
+        integrated=vehicle.integrated,
+    )
+
+
+class EvEnergyVehicleApi(VehicleApi):
+    """A vehicle behind ev.energy: its latest status log, read-only charging."""
+
+    def __init__(self, client: EvEnergyClient, vehicle: EvEnergyVehicle) -> None:
+        """ev.energy has no range, odometer or charge command (see README).
+
+        ``vehicle`` (from the list, status log expanded) answers the first
+        refresh, so set-up costs no call per vehicle.
+        """
+        super().__init__(evenergy_info(vehicle))
+        self.client = client
+        self.capacity_kwh = vehicle.battery_size_kwh
+        self._first: EvEnergyVehicle | None = vehicle
+        info = self.info
+        self.unsupported.update({Feature.CHARGE_CONTROL, Feature.ODOMETER})
+        if info.integrated == IntegrationState.UNINTEGRATED:
+            self.unsupported.update(
+                {Feature.BATTERY, Feature.CHARGE, Feature.CHARGE_RATE}
+            )
+
+    @property
+    def charge_limit_range(self) -> tuple[float, float]:
+        """ev.energy's documented range."""
+        return 50.0, 100.0
+
+    async def async_fetch(self, features: set[Feature]) -> VehicleState:
+        """One call: the vehicle with its latest status log expanded."""
+        del features  # one call answers everything
+        vehicle, self._first = self._first, None
+        if vehicle is None:
+            vehicle = await self.client.get_vehicle(
+                self.info.vehicle_id, expand=EVENERGY_EXPAND
+            )
+        return self.state_from(vehicle)
+
+    def state_from(self, vehicle: EvEnergyVehicle) -> VehicleState:
+        """Map a vehicle (with its status log) to the state."""
+        log = vehicle.status
+        capacity = vehicle.battery_size_kwh or self.capacity_kwh
+        charging_state = None
+        if log is not None and log.is_charging is not None:
+            if log.is_charging:
+                charging_state = ChargingState.CHARGING
+            elif (
+                log.is_plugged_in
+                and log.state_of_charge_percentage is not None
+                and vehicle.maximum_charge_limit_percentage is not None
+                and log.state_of_charge_percentage
+                >= vehicle.maximum_charge_limit_percentage
+            ):
+                charging_state = ChargingState.FULLY_CHARGED
+            else:
+                charging_state = ChargingState.NOT_CHARGING
+        return VehicleState(
+            soc=log.state_of_charge_percentage if log else None,
+            capacity_kwh=capacity,
+            plugged_in=log.is_plugged_in if log else None,
+            charging_state=charging_state,
+            charge_limit=vehicle.maximum_charge_limit_percentage,
+            charge_rate_kw=(
+                log.charge_rate_watts / 1000
+                if log and log.charge_rate_watts is not None
+                else None
+            ),
+            data_age=log.sampled_at if log else None,
+            unsupported=frozenset(self.unsupported),
+        )
+
+    async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
+        """ev.energy has no start/stop command for a vehicle."""
+        msg = "ev.energy offers no charge command"
+        raise EVNotSupportedError(msg)
+
+    async def async_set_charge_limit(self, percentage: float) -> None:
+        """PATCH maximum_charge_limit_percentage."""
+        await self.client.set_charge_limit(self.info.vehicle_id, round(percentage))
+
+    async def async_charge_records(
+        self, start: date | None, end: date | None
+    ) -> list[ChargeRecordRow]:
+        """Charging sub-sessions, oldest first."""
+        since = datetime.combine(start, time.min, UTC) if start else None
+        until = datetime.combine(end, time.max, UTC) if end else None
+        sessions = await self.client.get_charging_sub_sessions(
+            self.info.vehicle_id, since=since, until=until
+        )
+        return [
+            ChargeRecordRow(
+                start=session.start, end=session.end, total_kwh=session.energy_kwh
+            )
+            for session in reversed(sessions)
+        ]

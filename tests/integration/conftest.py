@@ -1,0 +1,172 @@
+"""Fixtures: real Home Assistant, the integration, and the simulator on loopback."""
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.ev_battery.const import DOMAIN, SIMULATOR_ENV
+from tests.api.conftest import EE_CLIENT_ID, EE_CLIENT_SECRET, evenergy_token
+from tests.simulator.conftest import (
+    SC_CLIENT_ID,
+    SC_CLIENT_SECRET,
+    SC_USER,
+    scenario,
+    sim,
+    smartcar_token,
+)
+
+__all__ = ["scenario", "sim"]
+
+EE_USER = "user01HVMNMT00PKFFG8BWNPQ2DN6T"
+SC_SCOPES = [
+    "read_vehicle_info",
+    "read_vin",
+    "read_battery",
+    "read_charge",
+    "control_charge",
+    "read_charge_records",
+]
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/ev_battery."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_reports(caplog: pytest.LogCaptureFixture):
+    """Fail when Home Assistant reports deprecated use by this integration."""
+    yield
+    bad = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+        and (
+            "deprecat" in record.getMessage().lower()
+            or "will stop working" in record.getMessage()
+        )
+        and "ev_battery" in record.getMessage()
+    ]
+    assert not bad, bad
+
+
+@pytest.fixture(autouse=True)
+def simulator_urls(sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the integration at the simulator."""
+    monkeypatch.setenv(SIMULATOR_ENV, sim.url("").rstrip("/"))
+
+
+@pytest.fixture
+async def credentials(hass: HomeAssistant) -> None:
+    """One application credential per provider."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass,
+        DOMAIN,
+        ClientCredential(SC_CLIENT_ID, SC_CLIENT_SECRET, "Smartcar"),
+        "sc_cred",
+    )
+
+
+@pytest.fixture
+async def ee_credentials(hass: HomeAssistant) -> None:
+    """The ev.energy credential (alone)."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass,
+        DOMAIN,
+        ClientCredential(EE_CLIENT_ID, EE_CLIENT_SECRET, "ev.energy"),
+        "ee_cred",
+    )
+
+
+def token_data(
+    token: dict[str, Any], *, expires_at: float | None = None
+) -> dict[str, Any]:
+    """Entry token data as Home Assistant stores it."""
+    return {
+        **token,
+        "expires_at": expires_at
+        if expires_at is not None
+        else time.time() + token["expires_in"],
+    }
+
+
+@pytest.fixture
+def smartcar_scopes() -> list[str]:
+    """The permissions the Smartcar entry was granted."""
+    return list(SC_SCOPES)
+
+
+@pytest.fixture
+async def smartcar_entry(hass, sim, credentials, smartcar_scopes) -> MockConfigEntry:
+    """A Smartcar entry with a real token from the simulator."""
+    token = await smartcar_token(sim, scope=" ".join(smartcar_scopes))
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Smartcar",
+        unique_id=f"smartcar_{SC_USER}",
+        data={
+            "auth_implementation": "sc_cred",
+            "token": token_data(token),
+            "provider": "smartcar",
+            "read_odometer": False,
+            "scopes": smartcar_scopes,
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def evenergy_entry(hass, sim, ee_credentials) -> MockConfigEntry:
+    """An ev.energy entry with a real token from the simulator."""
+    token = await evenergy_token(sim)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="ev.energy",
+        unique_id=f"evenergy_{EE_USER}",
+        data={
+            "auth_implementation": "ee_cred",
+            "token": token_data(token),
+            "provider": "evenergy",
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and wait."""
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def poll(hass: HomeAssistant, freezer: Any) -> None:
+    """Let the next scheduled poll (90 minutes for Smartcar) run."""
+    freezer.tick(timedelta(minutes=91))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    # Coordinator polls run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)

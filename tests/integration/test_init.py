@@ -1,0 +1,264 @@
+"""Set-up, polling, token refresh, errors and stale devices."""
+
+import time
+from datetime import timedelta
+from unittest.mock import patch
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import (
+    snapshot_platform,
+)
+
+from custom_components.ev_battery import async_remove_config_entry_device
+from custom_components.ev_battery.const import DOMAIN
+from tests.simulator.conftest import LEAF, TESLA, VW
+
+from .conftest import poll, setup_entry, token_data
+
+
+@pytest.mark.parametrize(
+    "platform",
+    [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH],
+)
+async def test_smartcar_setup_snapshot(  # noqa: PLR0917
+    hass, sim, smartcar_entry, entity_registry, snapshot, platform
+):
+    with patch("custom_components.ev_battery.PLATFORMS", [platform]):
+        await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.LOADED
+    await snapshot_platform(hass, entity_registry, snapshot, smartcar_entry.entry_id)
+
+
+async def test_one_call_per_vehicle_at_setup(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    billing = await sim.control("GET", "/billing")
+    assert {
+        key: v["total"] for key, v in billing["vehicles"].items() if v["total"]
+    } == {
+        "tesla-model-3": 1,
+        "vw-id4": 1,
+        "nissan-leaf": 1,
+    }
+
+
+async def test_devices(hass, smartcar_entry, device_registry):
+    await setup_entry(hass, smartcar_entry)
+    device = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
+    assert device.manufacturer == "Tesla"
+    assert device.model == "Model 3 2023"
+    assert device.serial_number == "5YJ3E7EB7PF000001"
+    assert device.name == "Tesla Model 3"
+
+
+async def test_entities_only_for_supported_features(hass, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    assert hass.states.get("number.tesla_model_3_charge_limit") is not None
+    assert hass.states.get("number.nissan_leaf_charge_limit") is None
+    assert hass.states.get("switch.nissan_leaf_charging") is not None
+    # No odometer permission was asked for.
+    assert hass.states.get("sensor.tesla_model_3_odometer") is None
+
+
+@pytest.mark.parametrize("smartcar_scopes", [["read_vehicle_info", "read_battery"]])
+async def test_permission_missing_removes_entities(hass, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    assert hass.states.get("sensor.tesla_model_3_state_of_charge") is not None
+    assert hass.states.get("binary_sensor.tesla_model_3_plugged_in") is None
+    assert hass.states.get("switch.tesla_model_3_charging") is None
+    assert hass.states.get("number.tesla_model_3_charge_limit") is None
+
+
+async def test_feature_lost_later_removes_entity(hass, sim, smartcar_entry, freezer):
+    await setup_entry(hass, smartcar_entry)
+    registry = er.async_get(hass)
+    assert registry.async_get("number.tesla_model_3_charge_limit") is not None
+    sim.state.smartcar.vehicles[TESLA].unsupported = frozenset({"charge_limit"})
+    coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert registry.async_get("number.tesla_model_3_charge_limit") is None
+    assert hass.states.get("sensor.tesla_model_3_state_of_charge").state == "42.0"
+
+
+async def test_polling_follows_the_car(
+    hass, sim, smartcar_entry, freezer: FrozenDateTimeFactory
+):
+    await setup_entry(hass, smartcar_entry)
+    assert hass.states.get("sensor.tesla_model_3_state_of_charge").state == "42.0"
+    assert hass.states.get("sensor.tesla_model_3_charging_state").state == "charging"
+    sim.state.clock.advance(3600)
+    await poll(hass, freezer)
+    soc = float(hass.states.get("sensor.tesla_model_3_state_of_charge").state)
+    assert soc == pytest.approx(42 + 11 * 0.9 / 75 * 100, abs=0.1)
+    # Only the signals of enabled entities are asked for.
+    log = await sim.control("GET", "/requests")
+    assert log[-1]["path"].endswith("/batch")
+
+
+async def test_failed_poll_keeps_last_values(hass, sim, smartcar_entry, freezer):
+    await setup_entry(hass, smartcar_entry)
+    await sim.control("POST", "/faults", json={"path": "/batch$", "kind": "html_502"})
+    await poll(hass, freezer)
+    coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
+    assert coordinator.last_update_success is False
+    state = hass.states.get("sensor.tesla_model_3_state_of_charge")
+    assert state.state == "42.0"
+
+
+async def test_asleep_signal_keeps_last_value(hass, sim, smartcar_entry, freezer):
+    await setup_entry(hass, smartcar_entry)
+    await sim.control("PATCH", "/vehicles/vw-id4", json={"connectivity": "asleep"})
+    await poll(hass, freezer)
+    assert hass.states.get("sensor.volkswagen_id_4_state_of_charge").state == "63.0"
+    assert hass.states.get("sensor.volkswagen_id_4_battery_capacity").state == "77.0"
+
+
+async def test_rate_limit_backs_off(hass, sim, smartcar_entry, freezer):
+    await setup_entry(hass, smartcar_entry)
+    await sim.control(
+        "POST",
+        "/faults",
+        json={
+            "path": f"{VW}/batch$",
+            "error": "RATE_LIMIT",
+            "code": "VEHICLE",
+            "retry_after": 7200,
+            "count": 1,
+        },
+    )
+    coordinator = smartcar_entry.runtime_data.coordinators[VW]
+    await coordinator.async_refresh()
+    assert coordinator.update_interval == timedelta(hours=2)
+    await coordinator.async_refresh()
+    assert coordinator.update_interval == timedelta(minutes=90)
+
+
+async def test_quota_exhausted_raises_a_repair(
+    hass, sim, smartcar_entry, issue_registry
+):
+    await setup_entry(hass, smartcar_entry)
+    await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 1})
+    coordinator = smartcar_entry.runtime_data.coordinators[VW]
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success is False
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"quota_exceeded_{smartcar_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert smartcar_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.volkswagen_id_4_state_of_charge").state == "63.0"
+    await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 500})
+    await coordinator.async_refresh()
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"quota_exceeded_{smartcar_entry.entry_id}"
+        )
+        is None
+    )
+
+
+async def test_expired_token_is_refreshed(hass, sim, smartcar_entry):
+    old = smartcar_entry.data["token"]
+    hass.config_entries.async_update_entry(
+        smartcar_entry,
+        data={
+            **smartcar_entry.data,
+            "token": token_data(old, expires_at=time.time() - 10),
+        },
+    )
+    await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.LOADED
+    assert smartcar_entry.data["token"]["access_token"] != old["access_token"]
+    assert smartcar_entry.data["token"]["refresh_token"] != old["refresh_token"]
+
+
+async def test_revoked_token_starts_reauth(hass, sim, smartcar_entry):
+    await sim.control("POST", "/smartcar/users/driver@example.com/revoke")
+    hass.config_entries.async_update_entry(
+        smartcar_entry,
+        data={
+            **smartcar_entry.data,
+            "token": token_data(
+                smartcar_entry.data["token"], expires_at=time.time() - 10
+            ),
+        },
+    )
+    await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_rejected_access_token_starts_reauth(hass, sim, smartcar_entry):
+    await sim.control("POST", "/smartcar/users/driver@example.com/revoke")
+    await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.SETUP_ERROR
+    assert hass.config_entries.flow.async_progress()[0]["context"]["source"] == "reauth"
+
+
+async def test_token_endpoint_down_retries_setup(hass, sim, smartcar_entry):
+    hass.config_entries.async_update_entry(
+        smartcar_entry,
+        data={
+            **smartcar_entry.data,
+            "token": token_data(
+                smartcar_entry.data["token"], expires_at=time.time() - 10
+            ),
+        },
+    )
+    await sim.control(
+        "POST",
+        "/faults",
+        json={"path": "/oauth/token", "error": "server_error", "status": 503},
+    )
+    await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_api_down_retries_setup(hass, sim, smartcar_entry):
+    await sim.control(
+        "POST", "/faults", json={"path": "/vehicles$", "kind": "html_502"}
+    )
+    await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_removed_vehicle_device_goes_away(
+    hass, sim, smartcar_entry, device_registry
+):
+    await setup_entry(hass, smartcar_entry)
+    assert device_registry.async_get_device(identifiers={(DOMAIN, LEAF)}) is not None
+    coordinator = smartcar_entry.runtime_data.coordinators[LEAF]
+    await coordinator.api.client.disconnect(LEAF)
+    await hass.config_entries.async_reload(smartcar_entry.entry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get_device(identifiers={(DOMAIN, LEAF)}) is None
+    assert hass.states.get("sensor.nissan_leaf_state_of_charge") is None or (
+        hass.states.get("sensor.nissan_leaf_state_of_charge").state == STATE_UNAVAILABLE
+    )
+
+
+async def test_unload(hass, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    assert await hass.config_entries.async_unload(smartcar_entry.entry_id)
+    assert smartcar_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_device_removal_allowed_only_for_gone_vehicles(
+    hass, smartcar_entry, device_registry
+):
+    await setup_entry(hass, smartcar_entry)
+    device = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
+    assert not await async_remove_config_entry_device(hass, smartcar_entry, device)
+    other = device_registry.async_get_or_create(
+        config_entry_id=smartcar_entry.entry_id, identifiers={(DOMAIN, "gone")}
+    )
+    assert await async_remove_config_entry_device(hass, smartcar_entry, other)
+    assert dr.async_get(hass) is device_registry
