@@ -55,7 +55,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
     EvBatterySensorDescription(
         key="range",
         translation_key="range",
-        feature=Feature.BATTERY,
+        feature=Feature.RANGE,
         device_class=SensorDeviceClass.DISTANCE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfLength.KILOMETERS,

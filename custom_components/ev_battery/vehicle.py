@@ -35,6 +35,7 @@ class Feature(StrEnum):
     """What a vehicle can do; entities exist only for supported features."""
 
     BATTERY = "battery"
+    RANGE = "range"
     CAPACITY = "capacity"
     CHARGE = "charge"
     CHARGE_LIMIT = "charge_limit"
@@ -47,6 +48,7 @@ class Feature(StrEnum):
 # The Smartcar signal that feeds each feature.
 FEATURE_SIGNALS: dict[Feature, Signal] = {
     Feature.BATTERY: Signal.BATTERY,
+    Feature.RANGE: Signal.BATTERY,
     Feature.CAPACITY: Signal.BATTERY_CAPACITY,
     Feature.CHARGE: Signal.CHARGE,
     Feature.CHARGE_LIMIT: Signal.CHARGE_LIMIT,
@@ -308,7 +310,9 @@ class EvEnergyVehicleApi(VehicleApi):
         self.capacity_kwh = vehicle.battery_size_kwh
         self._first: EvEnergyVehicle | None = vehicle
         info = self.info
-        self.unsupported.update({Feature.CHARGE_CONTROL, Feature.ODOMETER})
+        self.unsupported.update(
+            {Feature.CHARGE_CONTROL, Feature.ODOMETER, Feature.RANGE}
+        )
         if info.integrated == IntegrationState.UNINTEGRATED:
             self.unsupported.update(
                 {Feature.BATTERY, Feature.CHARGE, Feature.CHARGE_RATE}
