@@ -234,7 +234,7 @@ async def test_diagnostics_are_redacted(hass, hass_client, smartcar_entry, snaps
     ):
         assert secret not in text
     assert diagnostics == snapshot(
-        exclude=lambda prop, path: prop in ("expires_at", "data_age")
+        exclude=lambda prop, _path: prop in ("expires_at", "data_age")
     )
 
 
