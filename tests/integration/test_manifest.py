@@ -1,0 +1,91 @@
+"""Checks hassfest would make (it cannot run here): manifest, strings, services."""
+
+import json
+from pathlib import Path
+
+import yaml
+
+from custom_components.ev_battery.binary_sensor import BINARY_SENSORS
+from custom_components.ev_battery.number import CHARGE_LIMIT
+from custom_components.ev_battery.sensor import SENSORS
+from custom_components.ev_battery.switch import CHARGING
+from custom_components.ev_battery.vehicle import ChargingState
+
+ROOT = Path(__file__).parents[2]
+COMPONENT = ROOT / "custom_components" / "ev_battery"
+
+
+def load(name):
+    return json.loads((COMPONENT / name).read_text())
+
+
+def test_manifest():
+    manifest = load("manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == COMPONENT.name
+    assert "application_credentials" in manifest["dependencies"]
+    for key in ("codeowners", "documentation", "issue_tracker", "version", "iot_class"):
+        assert manifest[key]
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert set(hacs) <= {
+        "name",
+        "content_in_root",
+        "country",
+        "filename",
+        "hacs",
+        "hide_default_branch",
+        "homeassistant",
+        "persistent_directory",
+        "render_readme",
+        "zip_release",
+    }
+    assert hacs["homeassistant"] == "2025.4.0"
+
+
+def test_every_entity_has_a_name_and_states():
+    strings = load("translations/en.json")["entity"]
+    for platform, descriptions in (
+        ("sensor", SENSORS),
+        ("binary_sensor", BINARY_SENSORS),
+        ("number", (CHARGE_LIMIT,)),
+        ("switch", (CHARGING,)),
+    ):
+        for description in descriptions:
+            assert strings[platform][description.translation_key]["name"]
+    states = strings["sensor"]["charging_state"]["state"]
+    assert set(states) == {state.value for state in ChargingState}
+
+
+def test_services_match_strings_and_icons():
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text())
+    strings = load("translations/en.json")["services"]
+    icons = load("icons.json")["services"]
+    assert set(services) == set(strings) == set(icons)
+    for name, service in services.items():
+        assert strings[name]["name"]
+        assert strings[name]["description"]
+        for field in service["fields"]:
+            assert strings[name]["fields"][field]["name"]
+            assert strings[name]["fields"][field]["description"]
+
+
+def test_no_html_in_strings():
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        else:
+            assert "<" not in value, value
+
+    walk(load("translations/en.json"))
+
+
+def test_quality_scale_is_complete():
+    rules = yaml.safe_load((COMPONENT / "quality_scale.yaml").read_text())["rules"]
+    for name, rule in rules.items():
+        status = rule if isinstance(rule, str) else rule["status"]
+        assert status in ("done", "todo", "exempt"), name
+        if status == "exempt":
+            assert rule["comment"], name
