@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
+from syrupy.filters import props
 
 from custom_components.ev_battery.const import DOMAIN
 from tests.simulator.conftest import LEAF, TESLA, VW
@@ -233,9 +234,7 @@ async def test_diagnostics_are_redacted(hass, hass_client, smartcar_entry, snaps
         "52.3731",
     ):
         assert secret not in text
-    assert diagnostics == snapshot(
-        exclude=lambda prop, _path: prop in ("expires_at", "data_age")
-    )
+    assert diagnostics == snapshot(exclude=props("expires_at", "data_age"))
 
 
 async def test_evenergy_entities(hass, sim, evenergy_entry, entity_registry):
