@@ -24,7 +24,13 @@ from .api import (
 )
 from .application_credentials import EvBatteryOAuth2Implementation
 from .const import CONF_PROVIDER, DOMAIN, Provider, provider_urls
-from .coordinator import EvBatteryConfigEntry, EvBatteryCoordinator, EvBatteryData
+from .coordinator import (
+    EvBatteryConfigEntry,
+    EvBatteryCoordinator,
+    EvBatteryData,
+    account_identifier,
+)
+from .entity import PROVIDER_NAMES
 from .scopes import granted_scopes
 from .services import async_setup_services
 from .vehicle import (
@@ -103,6 +109,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
             translation_placeholders={"error": str(err)},
         ) from err
 
+    _account_device(hass, entry, provider)
     coordinators = {
         api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api) for api in vehicles
     }
@@ -139,6 +146,19 @@ async def _evenergy_vehicles(client: EvEnergyClient) -> list[VehicleApi]:
     ]
 
 
+def _account_device(
+    hass: HomeAssistant, entry: EvBatteryConfigEntry, provider: Provider
+) -> None:
+    """The account at the provider: the vehicles' devices link to it."""
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, account_identifier(entry))},
+        manufacturer=PROVIDER_NAMES[provider],
+        name=entry.title,
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+
+
 def _remove_stale_devices(
     hass: HomeAssistant, entry: EvBatteryConfigEntry, vehicle_ids: set[str]
 ) -> None:
@@ -146,7 +166,7 @@ def _remove_stale_devices(
     registry = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
-        if not ids & vehicle_ids:
+        if not ids & (vehicle_ids | {account_identifier(entry)}):
             registry.async_update_device(
                 device.id, remove_config_entry_id=entry.entry_id
             )
@@ -161,8 +181,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: EvBatteryConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """A device may be removed once its vehicle is gone from the account."""
+    current = set(entry.runtime_data.coordinators) | {account_identifier(entry)}
     return not any(
-        ident in entry.runtime_data.coordinators
-        for domain, ident in device.identifiers
-        if domain == DOMAIN
+        ident in current for domain, ident in device.identifiers if domain == DOMAIN
     )

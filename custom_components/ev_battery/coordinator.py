@@ -55,6 +55,11 @@ def scan_interval(entry: ConfigEntry) -> timedelta:
     return DEFAULT_SCAN_INTERVAL[Provider(entry.data[CONF_PROVIDER])]
 
 
+def account_identifier(entry: ConfigEntry) -> str:
+    """The device identifier of the account (its unique id)."""
+    return f"account_{entry.unique_id or entry.entry_id}"
+
+
 def quota_issue_id(entry: ConfigEntry) -> str:
     """The repair issue raised when the provider's quota is used up."""
     return f"quota_exceeded_{entry.entry_id}"

@@ -24,7 +24,7 @@ from .api import (
     EVVehicleStateError,
 )
 from .const import DOMAIN, Provider
-from .coordinator import EvBatteryCoordinator
+from .coordinator import EvBatteryCoordinator, account_identifier
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
@@ -69,6 +69,7 @@ class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
             )
             or PROVIDER_NAMES[info.provider],
             serial_number=info.vin,
+            via_device=(DOMAIN, account_identifier(coordinator.config_entry)),
         )
 
     _assumed: Any = None

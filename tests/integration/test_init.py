@@ -54,6 +54,10 @@ async def test_devices(hass, smartcar_entry, device_registry):
     assert device.model == "Model 3 2023"
     assert device.serial_number == "5YJ3E7EB7PF000001"
     assert device.name == "Tesla Model 3"
+    account = device_registry.async_get(device.via_device_id)
+    assert account.name == "Smartcar"
+    assert account.manufacturer == "Smartcar"
+    assert account.entry_type is dr.DeviceEntryType.SERVICE
 
 
 async def test_entities_only_for_supported_features(hass, smartcar_entry):
@@ -240,6 +244,7 @@ async def test_removed_vehicle_device_goes_away(
     await hass.config_entries.async_reload(smartcar_entry.entry_id)
     await hass.async_block_till_done()
     assert device_registry.async_get_device(identifiers={(DOMAIN, LEAF)}) is None
+    assert device_registry.async_get_device(identifiers={(DOMAIN, TESLA)}) is not None
     assert hass.states.get("sensor.nissan_leaf_state_of_charge") is None or (
         hass.states.get("sensor.nissan_leaf_state_of_charge").state == STATE_UNAVAILABLE
     )
@@ -257,6 +262,8 @@ async def test_device_removal_allowed_only_for_gone_vehicles(
     await setup_entry(hass, smartcar_entry)
     device = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
     assert not await async_remove_config_entry_device(hass, smartcar_entry, device)
+    account = device_registry.async_get(device.via_device_id)
+    assert not await async_remove_config_entry_device(hass, smartcar_entry, account)
     other = device_registry.async_get_or_create(
         config_entry_id=smartcar_entry.entry_id, identifiers={(DOMAIN, "gone")}
     )
