@@ -11,6 +11,9 @@ from homeassistant.config_entries import (
 )
 from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    async_get_config_entry_implementation,
+)
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -167,7 +170,11 @@ class EvBatteryFlowHandler(
                 step_id="reauth_confirm",
                 description_placeholders={"provider": PROVIDER_NAMES[self._provider]},
             )
-        return await self.async_step_pick_implementation()
+        # Sign in again with the credential the entry already uses.
+        self.flow_impl = await async_get_config_entry_implementation(
+            self.hass, self._get_reauth_entry()
+        )
+        return await self.async_step_auth()
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None

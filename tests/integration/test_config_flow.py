@@ -134,8 +134,9 @@ async def test_account_lookup_failures_abort(hass, sim, hass_client_no_auth):
         assert result["reason"] == reason
 
 
-@pytest.mark.usefixtures("current_request_with_host")
+@pytest.mark.usefixtures("current_request_with_host", "ee_credentials")
 async def test_reauth_same_account(hass, sim, hass_client_no_auth, smartcar_entry):
+    # Two credentials exist; reauth uses the entry's own without asking.
     old_token = smartcar_entry.data["token"]["access_token"]
     result = await smartcar_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
