@@ -99,5 +99,3 @@ DEFAULT_SCAN_INTERVAL: Final = {
 }
 MIN_SCAN_INTERVAL_MINUTES: Final = {Provider.SMARTCAR: 30, Provider.EVENERGY: 1}
 MAX_SCAN_INTERVAL_MINUTES: Final = 24 * 60
-# After a command, read the new state once (not before the car has acted).
-COMMAND_REFRESH_DELAY: Final = 5

@@ -197,14 +197,6 @@ class ChargeRecords(DataClassORJSONMixin):
 
 
 @dataclass(frozen=True, slots=True)
-class Paging(DataClassORJSONMixin):
-    """Smartcar's offset paging."""
-
-    count: int
-    offset: int
-
-
-@dataclass(frozen=True, slots=True)
 class Permissions(DataClassORJSONMixin):
     """``GET /vehicles/{id}/permissions`` (all pages)."""
 
