@@ -12,6 +12,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     EVApiError,
@@ -122,6 +123,10 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             self.name = f"{DOMAIN} {info.make.title()} {info.model}"
         ir.async_delete_issue(self.hass, DOMAIN, quota_issue_id(self.config_entry))
         state = self._keep_last_values(state)
+        now = dt_util.utcnow()
+        if state.data_age is not None and state.data_age > now:
+            # A provider (or car) clock ahead of ours: data cannot be newer than now.
+            state = dataclasses.replace(state, data_age=now)
         self._remove_unsupported_entities(state.unsupported)
         return state
 

@@ -11,6 +11,7 @@ from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     snapshot_platform,
 )
@@ -269,3 +270,16 @@ async def test_device_removal_allowed_only_for_gone_vehicles(
     )
     assert await async_remove_config_entry_device(hass, smartcar_entry, other)
     assert dr.async_get(hass) is device_registry
+
+
+async def test_data_age_is_never_in_the_future(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    age = hass.states.get("sensor.tesla_model_3_last_data_update").state
+    assert age == "2026-11-02T07:00:00+00:00"
+    # The simulated clock runs ahead of Home Assistant's (as in the demo).
+    sim.state.clock.advance(60 * 86400)
+    coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    age = hass.states.get("sensor.tesla_model_3_last_data_update").state
+    assert dt_util.parse_datetime(age) <= dt_util.utcnow()
