@@ -302,6 +302,16 @@ class Demo:
             say("  onboarding: integration done")
         if "core_config" in todo:
             await self.remove_onboarding_entries()
+            # A country and units, so that Home Assistant raises no repair.
+            await self.websocket(
+                {
+                    "type": "config/core/update",
+                    "country": "NL",
+                    "currency": "EUR",
+                    "unit_system": "metric",
+                }
+            )
+            say("  onboarding: country and units set")
 
     async def remove_onboarding_entries(self) -> None:
         """Remove the entries that finishing onboarding adds by itself.
