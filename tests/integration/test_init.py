@@ -1,5 +1,6 @@
 """Set-up, polling, token refresh, errors and stale devices."""
 
+import logging
 import time
 from datetime import timedelta
 from unittest.mock import patch
@@ -283,3 +284,23 @@ async def test_data_age_is_never_in_the_future(hass, sim, smartcar_entry):
     await hass.async_block_till_done()
     age = hass.states.get("sensor.tesla_model_3_last_data_update").state
     assert dt_util.parse_datetime(age) <= dt_util.utcnow()
+
+
+async def test_no_secrets_or_identities_in_logs(hass, sim, smartcar_entry, caplog):
+    caplog.set_level(logging.DEBUG)
+    await setup_entry(hass, smartcar_entry)
+    await sim.control(
+        "POST", "/faults", json={"path": "/batch$", "error": "SERVER", "count": 1}
+    )
+    await smartcar_entry.runtime_data.coordinators[TESLA].async_refresh()
+    await hass.async_block_till_done()
+    assert "Error fetching" in caplog.text
+    token = smartcar_entry.data["token"]
+    for secret in (
+        token["access_token"],
+        token["refresh_token"],
+        "5YJ3E7EB7PF000001",
+        "52.3731",
+        "4.8922",
+    ):
+        assert secret not in caplog.text
