@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from aiohttp import BasicAuth
 from homeassistant.components.application_credentials import (
     AuthImplementation,
     AuthorizationServer,
     ClientCredential,
 )
 from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import Provider, provider_urls
+from .const import LOGGER, Provider, provider_urls
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+HTTP_BAD_REQUEST = 400
 PKCE = config_entry_oauth2_flow.LocalOAuth2ImplementationWithPkce
 
 
@@ -47,6 +50,25 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
         self.provider = provider
         self.authorize_url = urls.authorize
         self.token_url = urls.token
+
+    async def _token_request(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Smartcar authenticates the client with HTTP Basic (as it documents)."""
+        if self.provider is not Provider.SMARTCAR:
+            result: dict[str, Any] = await super()._token_request(data)
+            return result
+        data.pop("client_id", None)
+        data.pop("client_secret", None)
+        session = async_get_clientsession(self.hass)
+        async with session.post(
+            self.token_url,
+            data=data,
+            auth=BasicAuth(self.client_id, self.client_secret),
+        ) as resp:
+            if resp.status >= HTTP_BAD_REQUEST:
+                LOGGER.debug("Smartcar token request failed: HTTP %s", resp.status)
+            resp.raise_for_status()
+            token: dict[str, Any] = await resp.json()
+        return token
 
     @property
     def extra_authorize_data(self) -> dict[str, str]:

@@ -314,10 +314,9 @@ class Smartcar:
             msg = "The token endpoint only accepts POST."
             raise OAuthError("invalid_request", msg, 405)
         form = {key: str(value) for key, value in (await request.post()).items()}
-        # SIM CHOICE: clients may authenticate with HTTP Basic (what Smartcar
-        # documents) or with client_id/client_secret in the body.
+        # Smartcar documents HTTP Basic client authentication only.
         client = self.oauth.authenticate_client(
-            request.headers.get("Authorization"), form
+            request.headers.get("Authorization"), form, allow_post=False
         )
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":

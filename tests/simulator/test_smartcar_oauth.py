@@ -233,10 +233,10 @@ async def test_client_authentication(sim):
         sim.url(TOKEN), data=data, headers={"Authorization": "Basic !!!"}
     ) as resp:
         assert resp.status == 401
-    # Credentials in the body are accepted too.
+    # Smartcar takes HTTP Basic only: credentials in the body are refused.
     body_auth = {**data, "client_id": SC_CLIENT_ID, "client_secret": SC_CLIENT_SECRET}
     status, body = await token_request(sim, body_auth, basic=False)
-    assert status == 200
+    assert (status, body["error"]) == (401, "invalid_client")
 
 
 async def test_token_endpoint_rejects_other_grants_and_methods(sim):
