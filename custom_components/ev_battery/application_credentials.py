@@ -18,7 +18,6 @@ from .const import LOGGER, Provider, provider_urls
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-HTTP_BAD_REQUEST = 400
 PKCE = config_entry_oauth2_flow.LocalOAuth2ImplementationWithPkce
 
 
@@ -64,7 +63,7 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
             data=data,
             auth=BasicAuth(self.client_id, self.client_secret),
         ) as resp:
-            if resp.status >= HTTP_BAD_REQUEST:
+            if not resp.ok:
                 LOGGER.debug("Smartcar token request failed: HTTP %s", resp.status)
             resp.raise_for_status()
             token: dict[str, Any] = await resp.json()

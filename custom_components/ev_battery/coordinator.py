@@ -48,6 +48,14 @@ class EvBatteryData:
 type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
 
 
+# The measured values of a state (not its bookkeeping of features and errors).
+STATE_VALUES = tuple(
+    field.name
+    for field in dataclasses.fields(VehicleState)
+    if field.name not in ("unsupported", "errors")
+)
+
+
 def scan_interval(entry: ConfigEntry) -> timedelta:
     """The polling interval of an entry: the one place that decides it."""
     minutes = entry.data.get(CONF_SCAN_INTERVAL_MINUTES)
@@ -137,17 +145,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             return state
         kept = {
             name: getattr(previous, name)
-            for name in (
-                "soc",
-                "range_km",
-                "capacity_kwh",
-                "plugged_in",
-                "charging_state",
-                "charge_limit",
-                "odometer_km",
-                "charge_rate_kw",
-                "data_age",
-            )
+            for name in STATE_VALUES
             if getattr(state, name) is None and getattr(previous, name) is not None
         }
         return dataclasses.replace(state, **kept) if kept else state

@@ -318,10 +318,6 @@ def get_location(ctx: Ctx) -> Reply:
     )
 
 
-def _paging(ctx: Ctx, default: int, maximum: int) -> tuple[int, int]:
-    return paging(ctx.query, default, maximum)
-
-
 def paging(query: Mapping[str, str], default: int, maximum: int) -> tuple[int, int]:
     """``limit`` and ``offset`` from a query, validated."""
     try:
@@ -338,7 +334,7 @@ def paging(query: Mapping[str, str], default: int, maximum: int) -> tuple[int, i
 
 def get_permissions(ctx: Ctx) -> Reply:
     """``GET /vehicles/{id}/permissions``."""
-    limit, offset = _paging(ctx, PERMISSIONS_PAGE_DEFAULT, VEHICLES_PAGE_MAX)
+    limit, offset = paging(ctx.query, PERMISSIONS_PAGE_DEFAULT, VEHICLES_PAGE_MAX)
     scopes = list(ctx.token.scopes)
     return Reply(
         {

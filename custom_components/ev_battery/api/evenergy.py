@@ -23,6 +23,7 @@ from .const import (
     EVENERGY_PAGE_SIZE,
 )
 from .exceptions import (
+    HTTP_SERVER_ERROR,
     EVApiError,
     EVAuthenticationError,
     EVInvalidResponseError,
@@ -32,6 +33,7 @@ from .exceptions import (
     EVServerError,
     EVValidationError,
     EVVehicleStateError,
+    error_from,
 )
 from .models import (
     EvEnergyStatusLog,
@@ -49,7 +51,6 @@ if TYPE_CHECKING:
 
     import aiohttp
 
-HTTP_SERVER_ERROR = 500
 LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?([a-z]+)"?')
 
 STATUS_CLASSES: Mapping[int, type[EVApiError]] = {
@@ -110,24 +111,17 @@ def evenergy_error(response: RawResponse, permission: str | None = None) -> EVAp
     cls = STATUS_CLASSES.get(
         status, EVServerError if status >= HTTP_SERVER_ERROR else EVApiError
     )
-    kwargs: dict[str, Any] = {
-        "status": status,
-        "error_type": problem_type,
-        "raw": body if body is not None else response.text[:500],
-    }
-    if cls is EVRateLimitError:
-        retry = _int_header(response.headers, "Retry-After")
-        return EVRateLimitError(message, retry_after=retry, **kwargs)
-    if cls is EVPermissionError:
-        return EVPermissionError(message, permission=permission, **kwargs)
-    if cls is EVValidationError:
-        field_errors = body.get("field_errors") if body else None
-        return EVValidationError(
-            message,
-            field_errors=field_errors if isinstance(field_errors, dict) else None,
-            **kwargs,
-        )
-    return cls(message, **kwargs)
+    field_errors = body.get("field_errors") if body else None
+    return error_from(
+        cls,
+        message,
+        retry_after=_int_header(response.headers, "Retry-After"),
+        permission=permission,
+        field_errors=field_errors if isinstance(field_errors, dict) else None,
+        status=status,
+        error_type=problem_type,
+        raw=body if body is not None else response.text[:500],
+    )
 
 
 class EvEnergyClient(ClientBase):

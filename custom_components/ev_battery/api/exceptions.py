@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+HTTP_SERVER_ERROR = 500
+
 
 class EVApiError(Exception):
     """Base error of the client. Unknown API errors are raised as this class."""
@@ -120,3 +122,22 @@ class EVConnectionError(EVApiError):
 
 class EVTimeoutError(EVConnectionError):
     """The API did not answer in time."""
+
+
+def error_from(
+    cls: type[EVApiError],
+    message: str,
+    *,
+    retry_after: int | None = None,
+    permission: str | None = None,
+    field_errors: dict[str, list[str]] | None = None,
+    **kwargs: Any,
+) -> EVApiError:
+    """An error of ``cls``, given the extra details only the class carries."""
+    if issubclass(cls, EVRateLimitError):
+        return cls(message, retry_after=retry_after, **kwargs)
+    if issubclass(cls, EVPermissionError):
+        return cls(message, permission=permission, **kwargs)
+    if issubclass(cls, EVValidationError):
+        return cls(message, field_errors=field_errors, **kwargs)
+    return cls(message, **kwargs)

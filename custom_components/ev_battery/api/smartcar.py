@@ -22,6 +22,7 @@ from .const import (
     SMARTCAR_VEHICLES_PAGE,
 )
 from .exceptions import (
+    HTTP_SERVER_ERROR,
     EVAccountError,
     EVApiError,
     EVAuthenticationError,
@@ -33,6 +34,7 @@ from .exceptions import (
     EVServerError,
     EVValidationError,
     EVVehicleStateError,
+    error_from,
 )
 from .models import (
     Battery,
@@ -98,8 +100,6 @@ SIGNAL_MODELS: Mapping[Signal, tuple[str, Any]] = {
     Signal.LOCATION: ("location", Location),
 }
 
-HTTP_SERVER_ERROR = 500
-
 STATUS_FALLBACK: Mapping[int, type[EVApiError]] = {
     401: EVAuthenticationError,
     403: EVPermissionError,
@@ -162,18 +162,17 @@ def smartcar_error(
         message = f"HTTP {status} without a Smartcar error body"
         server = status >= HTTP_SERVER_ERROR
         cls = STATUS_FALLBACK.get(status, EVServerError if server else EVApiError)
-    kwargs: dict[str, Any] = {
-        "status": status,
-        "error_type": error_type,
-        "code": code,
-        "request_id": request_id,
-        "raw": body if body is not None else text[:500],
-    }
-    if cls is EVRateLimitError:
-        return EVRateLimitError(message, retry_after=retry_after, **kwargs)
-    if cls is EVPermissionError:
-        return EVPermissionError(message, permission=permission, **kwargs)
-    return cls(message, **kwargs)
+    return error_from(
+        cls,
+        message,
+        retry_after=retry_after,
+        permission=permission,
+        status=status,
+        error_type=error_type,
+        code=code,
+        request_id=request_id,
+        raw=body if body is not None else text[:500],
+    )
 
 
 class SmartcarClient(ClientBase):
