@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import copy
 import statistics
 import time
@@ -61,6 +62,10 @@ def scenario_with(vehicles: int) -> dict[str, Any]:
     return scenario
 
 
+# HTTP Basic credentials of the default scenario's Smartcar application.
+DEMO_BASIC = base64.b64encode(b"sc-demo-client-id:sc-demo-client-secret").decode()
+
+
 class RefreshingToken:
     """Tokens from the real OAuth endpoints, refreshed as Home Assistant does."""
 
@@ -74,7 +79,7 @@ class RefreshingToken:
         async with self.http.post(
             f"{self.base}/smartcar/auth/oauth/token",
             data=data,
-            auth=aiohttp.BasicAuth("sc-demo-client-id", "sc-demo-client-secret"),
+            headers={"Authorization": f"Basic {DEMO_BASIC}"},
         ) as resp:
             body = await resp.json()
         self.access, self.refresh = body["access_token"], body["refresh_token"]

@@ -23,14 +23,13 @@ from .api import (
     SmartcarClient,
 )
 from .application_credentials import EvBatteryOAuth2Implementation
-from .const import CONF_PROVIDER, DOMAIN, Provider, provider_urls
+from .const import CONF_PROVIDER, DOMAIN, PROVIDER_NAMES, Provider, provider_urls
 from .coordinator import (
     EvBatteryConfigEntry,
     EvBatteryCoordinator,
     EvBatteryData,
     account_identifier,
 )
-from .entity import PROVIDER_NAMES
 from .scopes import granted_scopes
 from .services import async_setup_services
 from .vehicle import (
@@ -109,9 +108,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
             translation_placeholders={"error": str(err)},
         ) from err
 
-    _account_device(hass, entry, provider)
+    account = _account_device(hass, entry, provider)
     coordinators = {
-        api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api) for api in vehicles
+        api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api, account.id)
+        for api in vehicles
     }
     for coordinator in coordinators.values():
         await coordinator.async_config_entry_first_refresh()
@@ -148,9 +148,9 @@ async def _evenergy_vehicles(client: EvEnergyClient) -> list[VehicleApi]:
 
 def _account_device(
     hass: HomeAssistant, entry: EvBatteryConfigEntry, provider: Provider
-) -> None:
+) -> dr.DeviceEntry:
     """The account at the provider: the vehicles' devices link to it."""
-    dr.async_get(hass).async_get_or_create(
+    return dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, account_identifier(entry))},
         manufacturer=PROVIDER_NAMES[provider],

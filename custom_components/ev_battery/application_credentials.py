@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BasicAuth
 from homeassistant.components.application_credentials import (
     AuthImplementation,
     AuthorizationServer,
@@ -61,7 +61,7 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
         async with session.post(
             self.token_url,
             data=data,
-            auth=BasicAuth(self.client_id, self.client_secret),
+            headers={"Authorization": basic_auth(self.client_id, self.client_secret)},
         ) as resp:
             if not resp.ok:
                 LOGGER.debug("Smartcar token request failed: HTTP %s", resp.status)
@@ -83,6 +83,12 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
         if self.provider is not Provider.EVENERGY:
             return {}
         return {"code_verifier": self._code_verifier}
+
+
+def basic_auth(client_id: str, client_secret: str) -> str:
+    """An HTTP Basic ``Authorization`` value (RFC 7617, UTF-8)."""
+    pair = f"{client_id}:{client_secret}".encode()
+    return f"Basic {base64.b64encode(pair).decode('ascii')}"
 
 
 async def async_get_auth_implementation(

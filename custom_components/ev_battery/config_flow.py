@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import voluptuous as vol
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigFlowResult,
@@ -40,10 +39,11 @@ from .const import (
     LOGGER,
     MAX_SCAN_INTERVAL_MINUTES,
     MIN_SCAN_INTERVAL_MINUTES,
+    PROVIDER_NAMES,
     Provider,
     provider_urls,
 )
-from .entity import PROVIDER_NAMES
+from .schema import vol
 from .scopes import CONF_SCOPES, requested_scopes
 
 if TYPE_CHECKING:

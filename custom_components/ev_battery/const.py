@@ -38,6 +38,9 @@ class Provider(StrEnum):
     EVENERGY = "evenergy"
 
 
+PROVIDER_NAMES = {Provider.SMARTCAR: "Smartcar", Provider.EVENERGY: "ev.energy"}
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderUrls:
     """Where a provider's OAuth and API live."""

@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -26,9 +28,10 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    PROVIDER_NAMES,
     Provider,
 )
-from .vehicle import Feature, VehicleApi, VehicleState
+from .vehicle import Feature, VehicleApi, VehicleInfo, VehicleState
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -80,10 +83,16 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
     config_entry: EvBatteryConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: EvBatteryConfigEntry, api: VehicleApi
+        self,
+        hass: HomeAssistant,
+        entry: EvBatteryConfigEntry,
+        api: VehicleApi,
+        account_device_id: str,
     ) -> None:
-        """Create the coordinator for ``api``'s vehicle."""
+        """Create the coordinator for ``api``'s vehicle, linked to its account."""
         self.api = api
+        self.account_device_id = account_device_id
+        self._registered: VehicleInfo | None = None
         self.base_interval = scan_interval(entry)
         super().__init__(
             hass,
@@ -129,6 +138,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         info = self.api.info
         if info.make:
             self.name = f"{DOMAIN} {info.make.title()} {info.model}"
+        self.async_register_device()
         ir.async_delete_issue(self.hass, DOMAIN, quota_issue_id(self.config_entry))
         state = self._keep_last_values(state)
         now = dt_util.utcnow()
@@ -137,6 +147,36 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             state = dataclasses.replace(state, data_age=now)
         self._remove_unsupported_entities(state.unsupported)
         return state
+
+    @callback
+    def async_register_device(self) -> None:
+        """Create or update the vehicle's device, linked to the account's.
+
+        Done here rather than through the entities' ``DeviceInfo``: Home
+        Assistant 2026 deprecates ``via_device`` there for ``via_device_id``,
+        which older releases do not know; the registry's update takes the
+        link on every supported version.
+        """
+        info = self.api.info
+        if info == self._registered:
+            return
+        make = (info.make or "").title()
+        model = " ".join(str(part) for part in (info.model, info.year) if part)
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_or_create(
+            config_entry_id=self.config_entry.entry_id,
+            identifiers={(DOMAIN, info.vehicle_id)},
+            manufacturer=make or None,
+            model=model or None,
+            name=" ".join(part for part in (make, info.model) if part)
+            or PROVIDER_NAMES[info.provider],
+            serial_number=info.vin,
+        )
+        if device.via_device_id != self.account_device_id:
+            registry.async_update_device(
+                device.id, via_device_id=self.account_device_id
+            )
+        self._registered = info
 
     def _keep_last_values(self, state: VehicleState) -> VehicleState:
         """A signal that failed this time keeps its last known value."""

@@ -23,15 +23,13 @@ from .api import (
     EVValidationError,
     EVVehicleStateError,
 )
-from .const import DOMAIN, Provider
-from .coordinator import EvBatteryCoordinator, account_identifier
+from .const import DOMAIN
+from .coordinator import EvBatteryCoordinator
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
 
     from .vehicle import Feature
-
-PROVIDER_NAMES = {Provider.SMARTCAR: "Smartcar", Provider.EVENERGY: "ev.energy"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,18 +57,8 @@ class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
         self._attr_unique_id = (
             f"{info.vehicle_id}_{description.feature}:{description.key}"
         )
-        model = " ".join(str(part) for part in (info.model, info.year) if part)
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, info.vehicle_id)},
-            manufacturer=(info.make or "").title() or None,
-            model=model or None,
-            name=" ".join(
-                part for part in ((info.make or "").title(), info.model) if part
-            )
-            or PROVIDER_NAMES[info.provider],
-            serial_number=info.vin,
-            via_device=(DOMAIN, account_identifier(coordinator.config_entry)),
-        )
+        # The coordinator registers the device (and its link to the account).
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, info.vehicle_id)})
 
     _assumed: Any = None
 

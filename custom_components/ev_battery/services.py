@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
@@ -21,6 +20,7 @@ from homeassistant.helpers import device_registry as dr
 from .api import EVApiError, EvEnergyClient, EVNotSupportedError
 from .const import DOMAIN
 from .entity import translate_api_error
+from .schema import vol
 from .vehicle import Feature
 
 if TYPE_CHECKING:
