@@ -1,5 +1,6 @@
 """Fixtures: real Home Assistant, the integration, and the simulator on loopback."""
 
+import json
 import logging
 import time
 from datetime import timedelta
@@ -11,6 +12,8 @@ from homeassistant.components.application_credentials import (
     async_import_client_credential,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -170,3 +173,55 @@ async def poll(hass: HomeAssistant, freezer: Any) -> None:
     async_fire_time_changed(hass, dt_util.utcnow())
     # Coordinator polls run as background tasks.
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def vehicle_device(
+    hass: HomeAssistant, entry: MockConfigEntry, vehicle_id: str
+) -> dr.DeviceEntry | None:
+    """The entry's device of a vehicle (no deprecated registry look-up)."""
+    registry = dr.async_get(hass)
+    return next(
+        (
+            device
+            for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+            if (DOMAIN, vehicle_id) in device.identifiers
+        ),
+        None,
+    )
+
+
+# What an entity's snapshot holds: the registry fields this integration sets,
+# and its state. Home Assistant's own registry snapshot changes shape between
+# releases (new fields, sets turned lists), so the snapshot is taken of these
+# alone and stays one file for every tested version.
+SNAPSHOT_REGISTRY_FIELDS = (
+    "unique_id",
+    "translation_key",
+    "original_name",
+    "original_device_class",
+    "original_icon",
+    "entity_category",
+    "unit_of_measurement",
+    "capabilities",
+    "supported_features",
+    "disabled_by",
+    "hidden_by",
+)
+
+
+def entity_snapshots(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
+    """Registry fields and state of each of an entry's entities, as plain JSON."""
+    registry = er.async_get(hass)
+    out: dict[str, Any] = {}
+    for entity in sorted(
+        er.async_entries_for_config_entry(registry, entry_id),
+        key=lambda entity: entity.entity_id,
+    ):
+        state = hass.states.get(entity.entity_id)
+        out[entity.entity_id] = {
+            **{field: getattr(entity, field) for field in SNAPSHOT_REGISTRY_FIELDS},
+            "state": state.state if state else None,
+            "attributes": dict(state.attributes) if state else None,
+        }
+    # Enums become their values, mappings plain dicts.
+    return json.loads(json.dumps(out, default=str))

@@ -6,6 +6,7 @@ import pytest
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -16,7 +17,7 @@ from syrupy.filters import props
 from custom_components.ev_battery.const import DOMAIN
 from tests.simulator.conftest import LEAF, TESLA, VW
 
-from .conftest import setup_entry
+from .conftest import setup_entry, vehicle_device
 
 SWITCH = "switch.tesla_model_3_charging"
 
@@ -146,7 +147,7 @@ async def records(hass, device_id, **data):
 
 async def test_get_charge_records(hass, sim, smartcar_entry, device_registry):
     await setup_entry(hass, smartcar_entry)
-    tesla = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
+    tesla = vehicle_device(hass, smartcar_entry, TESLA)
     response = await records(hass, tesla.id, start="2026-10-01", end="2026-11-02")
     assert response["total_kwh"] == 120.5
     assert response["records"][1] == {
@@ -157,7 +158,7 @@ async def test_get_charge_records(hass, sim, smartcar_entry, device_registry):
         "other_kwh": 0.0,
         "supercharger_kwh": 60.0,
     }
-    vw = device_registry.async_get_device(identifiers={(DOMAIN, VW)})
+    vw = vehicle_device(hass, smartcar_entry, VW)
     with pytest.raises(ServiceValidationError) as err:
         await records(hass, vw.id)
     assert err.value.translation_key == "charge_records_not_supported"
@@ -192,7 +193,7 @@ async def test_get_charge_records(hass, sim, smartcar_entry, device_registry):
 
 async def test_actions_need_a_loaded_entry(hass, smartcar_entry, device_registry):
     await setup_entry(hass, smartcar_entry)
-    tesla = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
+    tesla = vehicle_device(hass, smartcar_entry, TESLA)
     await hass.config_entries.async_unload(smartcar_entry.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await records(hass, tesla.id)
@@ -272,7 +273,13 @@ async def test_evenergy_charge_limit_and_records(
     await hass.async_block_till_done()
     assert hass.states.get("number.kia_ev6_charge_limit").state == "60"
     await sim.control("POST", "/vehicles/ee-kia-ev6/plug")
-    kia = next(d for d in device_registry.devices.values() if d.model == "EV6")
+    kia = next(
+        device
+        for device in dr.async_entries_for_config_entry(
+            device_registry, evenergy_entry.entry_id
+        )
+        if device.model == "EV6"
+    )
     response = await records(hass, kia.id)
     # Two past sub-sessions, oldest first, and the one that started at plug-in.
     assert [r["energy_kwh"] for r in response["records"]] == [90.0, 29.6, 0.0]

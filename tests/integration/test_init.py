@@ -13,28 +13,32 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import (
-    snapshot_platform,
-)
 
 from custom_components.ev_battery import async_remove_config_entry_device
 from custom_components.ev_battery.const import DOMAIN
 from tests.simulator.conftest import LEAF, TESLA, VW
 
-from .conftest import poll, setup_entry, token_data
+from .conftest import (
+    entity_snapshots,
+    poll,
+    setup_entry,
+    token_data,
+    vehicle_device,
+)
 
 
 @pytest.mark.parametrize(
     "platform",
     [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH],
 )
-async def test_smartcar_setup_snapshot(  # noqa: PLR0917
-    hass, sim, smartcar_entry, entity_registry, snapshot, platform
-):
+async def test_smartcar_setup_snapshot(hass, sim, smartcar_entry, snapshot, platform):
     with patch("custom_components.ev_battery.PLATFORMS", [platform]):
         await setup_entry(hass, smartcar_entry)
     assert smartcar_entry.state is ConfigEntryState.LOADED
-    await snapshot_platform(hass, entity_registry, snapshot, smartcar_entry.entry_id)
+    entities = entity_snapshots(hass, smartcar_entry.entry_id)
+    assert entities
+    assert all(entity_id.startswith(f"{platform}.") for entity_id in entities)
+    assert entities == snapshot
 
 
 async def test_one_call_per_vehicle_at_setup(hass, sim, smartcar_entry):
@@ -51,7 +55,7 @@ async def test_one_call_per_vehicle_at_setup(hass, sim, smartcar_entry):
 
 async def test_devices(hass, smartcar_entry, device_registry):
     await setup_entry(hass, smartcar_entry)
-    device = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
+    device = vehicle_device(hass, smartcar_entry, TESLA)
     assert device.manufacturer == "Tesla"
     assert device.model == "Model 3 2023"
     assert device.serial_number == "5YJ3E7EB7PF000001"
@@ -240,13 +244,13 @@ async def test_removed_vehicle_device_goes_away(
     hass, sim, smartcar_entry, device_registry
 ):
     await setup_entry(hass, smartcar_entry)
-    assert device_registry.async_get_device(identifiers={(DOMAIN, LEAF)}) is not None
+    assert vehicle_device(hass, smartcar_entry, LEAF) is not None
     coordinator = smartcar_entry.runtime_data.coordinators[LEAF]
     await coordinator.api.client.disconnect(LEAF)
     await hass.config_entries.async_reload(smartcar_entry.entry_id)
     await hass.async_block_till_done()
-    assert device_registry.async_get_device(identifiers={(DOMAIN, LEAF)}) is None
-    assert device_registry.async_get_device(identifiers={(DOMAIN, TESLA)}) is not None
+    assert vehicle_device(hass, smartcar_entry, LEAF) is None
+    assert vehicle_device(hass, smartcar_entry, TESLA) is not None
     assert hass.states.get("sensor.nissan_leaf_state_of_charge") is None or (
         hass.states.get("sensor.nissan_leaf_state_of_charge").state == STATE_UNAVAILABLE
     )
@@ -262,7 +266,7 @@ async def test_device_removal_allowed_only_for_gone_vehicles(
     hass, smartcar_entry, device_registry
 ):
     await setup_entry(hass, smartcar_entry)
-    device = device_registry.async_get_device(identifiers={(DOMAIN, TESLA)})
+    device = vehicle_device(hass, smartcar_entry, TESLA)
     assert not await async_remove_config_entry_device(hass, smartcar_entry, device)
     account = device_registry.async_get(device.via_device_id)
     assert not await async_remove_config_entry_device(hass, smartcar_entry, account)

@@ -1,6 +1,7 @@
 """Checks hassfest would make (it cannot run here): manifest, strings, services."""
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -41,7 +42,20 @@ def test_manifest():
         "render_readme",
         "zip_release",
     }
-    assert hacs["homeassistant"] == "2025.4.0"
+    # The minimum is the floor leg's Home Assistant: the oldest that is tested.
+    pins = (ROOT / "requirements_test.txt").read_text(encoding="utf-8")
+    floor = re.search(r"^homeassistant==(\S+)$", pins, re.MULTILINE)
+    assert floor is not None
+    assert hacs["homeassistant"] == floor.group(1)
+
+
+def test_readme_names_the_tested_versions():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for requirements in ("requirements_test.txt", "requirements_newest.txt"):
+        pins = (ROOT / requirements).read_text(encoding="utf-8")
+        version = re.search(r"^homeassistant==(\S+)$", pins, re.MULTILINE)
+        assert version is not None
+        assert f"| {version.group(1)} " in readme, requirements
 
 
 def test_every_entity_has_a_name_and_states():

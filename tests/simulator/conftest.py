@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -99,6 +100,12 @@ async def smartcar_code(
     return query["code"]
 
 
+def basic_auth(client_id: str, client_secret: str) -> dict[str, str]:
+    """An HTTP Basic ``Authorization`` header (aiohttp deprecates ``BasicAuth``)."""
+    pair = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    return {"Authorization": f"Basic {pair}"}
+
+
 async def smartcar_token(sim: Sim, **kwargs: Any) -> dict[str, Any]:
     """A token response for a code approved as in :func:`smartcar_code`."""
     code = await smartcar_code(sim, **kwargs)
@@ -109,7 +116,7 @@ async def smartcar_token(sim: Sim, **kwargs: Any) -> dict[str, Any]:
             "code": code,
             "redirect_uri": SC_REDIRECT,
         },
-        auth=aiohttp.BasicAuth(SC_CLIENT_ID, SC_CLIENT_SECRET),
+        headers=basic_auth(SC_CLIENT_ID, SC_CLIENT_SECRET),
     ) as resp:
         assert resp.status == 200, await resp.text()
         return dict(await resp.json())

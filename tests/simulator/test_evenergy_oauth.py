@@ -6,10 +6,10 @@ import base64
 import hashlib
 import re
 
-import aiohttp
 import pytest
 from yarl import URL
 
+from .conftest import basic_auth
 from .test_evenergy_support import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -215,13 +215,13 @@ async def test_refresh_rotates_and_revokes_the_old_tokens(sim):
         "grant_type": "refresh_token",
         "refresh_token": first["refresh_token"],
     }
-    auth = aiohttp.BasicAuth(CLIENT_ID, CLIENT_SECRET)
-    answer = await token_request(sim, refresh, auth=auth)
+    auth = basic_auth(CLIENT_ID, CLIENT_SECRET)
+    answer = await token_request(sim, refresh, headers=auth)
     assert answer.status == 200
     second = answer.body
     assert second["refresh_token"] != first["refresh_token"]
     assert second["scope"] == first["scope"]
-    reused = await token_request(sim, refresh, auth=auth)
+    reused = await token_request(sim, refresh, headers=auth)
     assert reused.status == 400
     assert reused.body["error"] == "invalid_grant"
     old = await call(sim, "GET", f"/v2/vehicles/{KIA}", first["access_token"])
@@ -237,7 +237,7 @@ async def test_token_endpoint_errors(sim):
     bad_secret = await token_request(
         sim,
         {"grant_type": "client_credentials"},
-        auth=aiohttp.BasicAuth(CLIENT_ID, "wrong"),
+        headers=basic_auth(CLIENT_ID, "wrong"),
     )
     assert bad_secret.status == 401
     assert bad_secret.body["error"] == "invalid_client"
@@ -262,7 +262,7 @@ async def test_client_credentials_token(sim):
     answer = await token_request(
         sim,
         {"grant_type": "client_credentials", "scope": "vehicle:read"},
-        auth=aiohttp.BasicAuth(CLIENT_ID, CLIENT_SECRET),
+        headers=basic_auth(CLIENT_ID, CLIENT_SECRET),
     )
     assert answer.status == 200
     assert "refresh_token" not in answer.body
@@ -274,16 +274,16 @@ async def test_client_credentials_token(sim):
 
 async def test_revoke_token(sim):
     body = await user_token(sim)
-    auth = aiohttp.BasicAuth(CLIENT_ID, CLIENT_SECRET)
+    auth = basic_auth(CLIENT_ID, CLIENT_SECRET)
     # The trailing slash is optional; unknown tokens are fine (RFC 7009).
     async with sim.http.post(
-        sim.url("/evenergy/o/revoke_token"), data={"token": "nope"}, auth=auth
+        sim.url("/evenergy/o/revoke_token"), data={"token": "nope"}, headers=auth
     ) as resp:
         assert resp.status == 200
     async with sim.http.post(
         sim.url("/evenergy/o/revoke_token/"),
         data={"token": body["refresh_token"]},
-        auth=auth,
+        headers=auth,
     ) as resp:
         assert resp.status == 200
     answer = await call(sim, "GET", "/v2/vehicles", body["access_token"])

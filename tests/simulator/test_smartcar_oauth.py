@@ -17,6 +17,7 @@ from .conftest import (
     TESLA,
     VW,
     SmartcarApi,
+    basic_auth,
     smartcar_code,
     smartcar_token,
 )
@@ -40,8 +41,8 @@ def authorize_params(**overrides):
 
 
 async def token_request(sim, data, *, basic=True):
-    auth = aiohttp.BasicAuth(SC_CLIENT_ID, SC_CLIENT_SECRET) if basic else None
-    async with sim.http.post(sim.url(TOKEN), data=data, auth=auth) as resp:
+    headers = basic_auth(SC_CLIENT_ID, SC_CLIENT_SECRET) if basic else None
+    async with sim.http.post(sim.url(TOKEN), data=data, headers=headers) as resp:
         return resp.status, await resp.json()
 
 
@@ -225,7 +226,7 @@ async def test_client_authentication(sim):
     status, body = await token_request(sim, data, basic=False)
     assert (status, body["error"]) == (401, "invalid_client")
     async with sim.http.post(
-        sim.url(TOKEN), data=data, auth=aiohttp.BasicAuth(SC_CLIENT_ID, "wrong")
+        sim.url(TOKEN), data=data, headers=basic_auth(SC_CLIENT_ID, "wrong")
     ) as resp:
         assert resp.status == 401
         assert (await resp.json())["error"] == "invalid_client"
