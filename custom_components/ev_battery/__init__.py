@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiohttp import ClientError, ClientResponseError
+from aiohttp import ClientError
 from homeassistant.const import Platform
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
@@ -32,6 +32,7 @@ from .coordinator import (
 )
 from .scopes import granted_scopes
 from .services import async_setup_services
+from .token_request import is_refused
 from .vehicle import (
     EVENERGY_EXPAND,
     EvEnergyVehicleApi,
@@ -47,9 +48,6 @@ if TYPE_CHECKING:
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-HTTP_CLIENT_ERROR = 400
-HTTP_SERVER_ERROR = 500
-
 
 class SessionTokenProvider:
     """Access tokens from Home Assistant's OAuth2 session (refreshed as needed)."""
@@ -59,19 +57,30 @@ class SessionTokenProvider:
         self._session = session
 
     async def async_get_access_token(self) -> str:
-        """A valid access token; a refused refresh means re-authenticate."""
+        """A valid access token; only a refused grant means re-authenticate."""
         try:
             await self._session.async_ensure_token_valid()
-        except ClientResponseError as err:
-            if HTTP_CLIENT_ERROR <= err.status < HTTP_SERVER_ERROR:
-                msg = "The refresh token was rejected"
-                raise EVAuthenticationError(msg, status=err.status) from err
-            msg = f"Token refresh failed with HTTP {err.status}"
-            raise EVConnectionError(msg, status=err.status) from err
         except ClientError as err:
-            msg = "Token refresh failed"
+            if is_refused(err):
+                msg = "The provider refused the sign-in; sign in again"
+                raise EVAuthenticationError(msg) from err
+            msg = "The provider's token endpoint failed; will retry"
             raise EVConnectionError(msg) from err
         return str(self._session.token["access_token"])
+
+    async def async_refresh_access_token(self, rejected: str) -> str:
+        """A new access token after the API refused ``rejected``.
+
+        Refreshes only if ``rejected`` is still the current token (another
+        caller may have refreshed it already).
+        """
+        token = self._session.token
+        if token["access_token"] == rejected:
+            entry = self._session.config_entry
+            self._session.hass.config_entries.async_update_entry(
+                entry, data={**entry.data, "token": {**token, "expires_at": 0}}
+            )
+        return await self.async_get_access_token()
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -83,7 +92,18 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> bool:
     """Discover the account's vehicles and start one coordinator per vehicle."""
     provider = Provider(entry.data[CONF_PROVIDER])
-    implementation = await async_get_config_entry_implementation(hass, entry)
+    try:
+        implementation = await async_get_config_entry_implementation(hass, entry)
+    except ConfigEntryAuthFailed:
+        # Home Assistant 2026: the credential is gone for good; sign in again.
+        raise
+    except (ValueError, ConfigEntryNotReady) as err:
+        # The application credential is not available (yet): Home Assistant
+        # 2026 raises ImplementationUnavailableError (a ConfigEntryNotReady),
+        # older releases a ValueError. Retry with a message that says what.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="credential_unavailable"
+        ) from err
     if isinstance(implementation, EvBatteryOAuth2Implementation):
         implementation.set_provider(provider)
     tokens = SessionTokenProvider(OAuth2Session(hass, entry, implementation))

@@ -11,9 +11,9 @@ from homeassistant.components.application_credentials import (
     ClientCredential,
 )
 from homeassistant.helpers import config_entry_oauth2_flow
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import LOGGER, Provider, provider_urls
+from .const import Provider, provider_urls
+from .token_request import async_token_request
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -51,23 +51,22 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
         self.token_url = urls.token
 
     async def _token_request(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Smartcar authenticates the client with HTTP Basic (as it documents)."""
-        if self.provider is not Provider.SMARTCAR:
-            result: dict[str, Any] = await super()._token_request(data)
-            return result
-        data.pop("client_id", None)
-        data.pop("client_secret", None)
-        session = async_get_clientsession(self.hass)
-        async with session.post(
-            self.token_url,
-            data=data,
-            headers={"Authorization": basic_auth(self.client_id, self.client_secret)},
-        ) as resp:
-            if not resp.ok:
-                LOGGER.debug("Smartcar token request failed: HTTP %s", resp.status)
-            resp.raise_for_status()
-            token: dict[str, Any] = await resp.json()
-        return token
+        """A token request with a timeout and classified errors.
+
+        Smartcar authenticates the client with HTTP Basic (as it documents),
+        ev.energy with the client id and secret in the body.
+        """
+        headers: dict[str, str] | None = None
+        if self.provider is Provider.SMARTCAR:
+            data.pop("client_id", None)
+            data.pop("client_secret", None)
+            headers = {"Authorization": basic_auth(self.client_id, self.client_secret)}
+        else:
+            data["client_id"] = self.client_id
+            data["client_secret"] = self.client_secret
+        return await async_token_request(
+            self.hass, self.token_url, data, headers=headers
+        )
 
     @property
     def extra_authorize_data(self) -> dict[str, str]:

@@ -72,7 +72,9 @@ async def test_failing_command_reverts_with_a_translated_error(
             "rate_limited_command",
         ),
         ({"error": "BILLING", "code": "VEHICLE_REQUEST_LIMIT"}, "quota_exceeded"),
-        ({"error": "AUTHENTICATION"}, "auth_failed"),
+        # One 401 is answered by a forced token refresh and a retry; a second
+        # refusal means signing in again.
+        ({"error": "AUTHENTICATION", "count": 2}, "auth_failed"),
         ({"kind": "disconnect"}, "cannot_connect"),
         ({"error": "UPSTREAM", "code": "NO_RESPONSE"}, "command_failed"),
     ],

@@ -8,7 +8,7 @@ This package has no Home Assistant imports: it could be published on its own.
             snapshot = await client.batch(vehicle_id, [Signal.BATTERY, Signal.CHARGE])
 """
 
-from ._http import StaticToken, TokenProvider
+from ._http import RefreshableTokenProvider, StaticToken, TokenProvider
 from .evenergy import EvEnergyClient
 from .exceptions import (
     EVAccountError,
@@ -89,6 +89,7 @@ __all__ = [
     "Odometer",
     "Page",
     "Permissions",
+    "RefreshableTokenProvider",
     "ResponseMeta",
     "Signal",
     "SmartcarClient",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 import aiohttp
 import orjson
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 DEFAULT_TIMEOUT = 10.0
+HTTP_UNAUTHORIZED = 401
 
 
 class TokenProvider(Protocol):
@@ -31,6 +32,14 @@ class TokenProvider(Protocol):
 
     async def async_get_access_token(self) -> str:
         """Return a valid (refreshed if needed) access token."""
+
+
+@runtime_checkable
+class RefreshableTokenProvider(TokenProvider, Protocol):
+    """A token provider that can replace a token the API refused."""
+
+    async def async_refresh_access_token(self, rejected: str) -> str:
+        """Return a new access token in place of ``rejected``."""
 
 
 class StaticToken:
@@ -117,9 +126,35 @@ class HttpCore:
         data = orjson.dumps(json) if json is not None else None
         if data is not None:
             all_headers["Content-Type"] = "application/json"
+        response = await self._send(method, url, all_headers, params, data, read_only)
+        provider = self._token_provider
+        if (
+            response.status == HTTP_UNAUTHORIZED
+            and bearer is None
+            and isinstance(provider, RefreshableTokenProvider)
+        ):
+            # A token the provider considers valid was refused (early expiry,
+            # clock skew): one forced refresh and one retry. A 401 means the
+            # request was not acted on, so a command may be resent too.
+            token = await provider.async_refresh_access_token(token)
+            all_headers["Authorization"] = f"Bearer {token}"
+            response = await self._send(
+                method, url, all_headers, params, data, read_only
+            )
+        return response
+
+    async def _send(  # noqa: PLR0917
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: Any,
+        data: bytes | None,
+        read_only: bool,  # noqa: FBT001
+    ) -> RawResponse:
         for attempt in (1, 2):
             try:
-                return await self._once(method, url, all_headers, params, data)
+                return await self._once(method, url, headers, params, data)
             except aiohttp.ClientConnectionResetError as err:
                 if attempt == 2:  # noqa: PLR2004
                     msg = f"Connection reset talking to {_host(url)}"

@@ -1,0 +1,140 @@
+"""Token requests to the providers' OAuth token endpoints.
+
+Every request has a timeout, and its failure is classified once, here:
+
+- the provider refused the grant or the client (``invalid_grant``,
+  ``invalid_client``): the person must sign in again;
+- anything else (429, 5xx, a timeout, a dropped connection, an HTML page, a
+  truncated or non-JSON body, an answer without an access token): temporary,
+  retried later.
+
+Home Assistant 2026 expects its own token error types from a token request
+(``OAuth2TokenRequestReauthError``, ``…TransientError``, ``…ConnectionError``:
+its OAuth2 session starts re-authentication for the first one and its config
+flow tells them apart); the releases before expect aiohttp's
+``ClientResponseError``/``ClientError``. The errors raised here are the ones the
+running Home Assistant knows, looked up in this one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import ClientError, ClientResponseError, RequestInfo
+from homeassistant import exceptions as ha_exceptions
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .const import DOMAIN, LOGGER
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from multidict import CIMultiDictProxy
+
+TOKEN_TIMEOUT = 30.0
+REFUSED_ERRORS = frozenset({"invalid_grant", "invalid_client"})
+
+# Home Assistant 2026's token error types, None before them.
+_HA_REAUTH: type[ClientResponseError] | None = getattr(
+    ha_exceptions, "OAuth2TokenRequestReauthError", None
+)
+_HA_TRANSIENT: type[ClientResponseError] | None = getattr(
+    ha_exceptions, "OAuth2TokenRequestTransientError", None
+)
+_HA_NO_ANSWER: type[ClientError] | None = getattr(
+    ha_exceptions, "OAuth2TokenRequestConnectionError", None
+)
+
+
+class TokenRefusedError(ClientResponseError):
+    """The provider refused the grant or the client (before Home Assistant 2026)."""
+
+
+class TokenTemporaryError(ClientResponseError):
+    """A token request failed for now (before Home Assistant 2026)."""
+
+
+class TokenNoAnswerError(ClientError):
+    """No usable answer to a token request (before Home Assistant 2026)."""
+
+
+# What a refused grant is raised as, on any supported Home Assistant.
+REFUSED_TYPES: tuple[type[Exception], ...] = (TokenRefusedError,) + (
+    (_HA_REAUTH,) if _HA_REAUTH is not None else ()
+)
+
+
+def is_refused(err: BaseException) -> bool:
+    """Whether a token request error means: sign in again."""
+    return isinstance(err, REFUSED_TYPES)
+
+
+def _status_error(
+    refused: bool,  # noqa: FBT001
+    request_info: RequestInfo,
+    status: int,
+    headers: CIMultiDictProxy[str],
+    message: str,
+) -> ClientResponseError:
+    ha_type = _HA_REAUTH if refused else _HA_TRANSIENT
+    if ha_type is not None:
+        return ha_type(  # type: ignore[call-arg]
+            request_info=request_info,
+            status=status,
+            message=message,
+            headers=headers,
+            domain=DOMAIN,
+        )
+    own = TokenRefusedError if refused else TokenTemporaryError
+    return own(request_info=request_info, history=(), status=status, message=message)
+
+
+def _no_answer(reason: str) -> ClientError:
+    LOGGER.debug("Token request got no usable answer: %s", reason)
+    if _HA_NO_ANSWER is not None:
+        return _HA_NO_ANSWER(domain=DOMAIN)  # type: ignore[call-arg]
+    return TokenNoAnswerError(reason)
+
+
+async def async_token_request(
+    hass: HomeAssistant,
+    url: str,
+    data: dict[str, Any],
+    *,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST a token request; the token on success, else a classified error."""
+    session = async_get_clientsession(hass)
+    try:
+        async with (
+            asyncio.timeout(TOKEN_TIMEOUT),
+            session.post(url, data=data, headers=headers) as resp,
+        ):
+            raw = await resp.read()
+            status, request_info, resp_headers = (
+                resp.status,
+                resp.request_info,
+                resp.headers,
+            )
+    except TimeoutError as err:
+        msg = f"no answer within {TOKEN_TIMEOUT:g} s"
+        raise _no_answer(msg) from err
+    except ClientError as err:
+        raise _no_answer(type(err).__name__) from err
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        body = None
+    if status >= 400:  # noqa: PLR2004
+        code = body.get("error") if isinstance(body, dict) else None
+        refused = code in REFUSED_ERRORS
+        LOGGER.debug(
+            "Token request failed: HTTP %s, %s", status, code or "no OAuth error"
+        )
+        message = f"Token request failed: HTTP {status} ({code or 'no OAuth error'})"
+        raise _status_error(refused, request_info, status, resp_headers, message)
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        reason = f"HTTP {status} without an access token"
+        raise _no_answer(reason)
+    return body
