@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from aiohttp import ClientError
@@ -133,8 +134,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api, account.id)
         for api in vehicles
     }
-    for coordinator in coordinators.values():
-        await coordinator.async_config_entry_first_refresh()
+    # Every vehicle's first refresh at once; one car failing (asleep, a 502,
+    # its allowance used up) leaves its own entities waiting, not the others.
+    await asyncio.gather(*(c.async_refresh() for c in coordinators.values()))
+    if any(
+        isinstance(c.last_exception, ConfigEntryAuthFailed)
+        for c in coordinators.values()
+    ):
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        )
     _remove_stale_devices(hass, entry, set(coordinators))
     entry.runtime_data = EvBatteryData(
         provider=provider, client=client, coordinators=coordinators

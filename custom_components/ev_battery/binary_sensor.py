@@ -13,7 +13,11 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
     BinarySensorEntityDescription,
 )
 
-from .entity import EvBatteryEntity, EvBatteryEntityDescription
+from .entity import (
+    EvBatteryEntity,
+    EvBatteryEntityDescription,
+    async_add_vehicle_entities,
+)
 from .vehicle import Feature, VehicleState
 
 if TYPE_CHECKING:
@@ -60,11 +64,14 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the binary sensors of every vehicle."""
-    async_add_entities(
-        EvBatteryBinarySensor(coordinator, description)
-        for coordinator in entry.runtime_data.coordinators.values()
-        for description in BINARY_SENSORS
-        if coordinator.api.supports(description.feature)
+    async_add_vehicle_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            EvBatteryBinarySensor(coordinator, description)
+            for description in BINARY_SENSORS
+            if coordinator.api.supports(description.feature)
+        ),
     )
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -19,8 +18,11 @@ from homeassistant.util import dt as dt_util
 from .api import (
     EVApiError,
     EVAuthenticationError,
+    EVNotFoundError,
+    EVPermissionError,
     EVQuotaExceededError,
     EVRateLimitError,
+    EVVehicleStateError,
 )
 from .const import (
     CONF_PROVIDER,
@@ -31,6 +33,7 @@ from .const import (
     PROVIDER_NAMES,
     Provider,
 )
+from .errors import describe_error
 from .vehicle import Feature, VehicleApi, VehicleInfo, VehicleState
 
 if TYPE_CHECKING:
@@ -50,6 +53,10 @@ class EvBatteryData:
 
 type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
 
+
+# A vehicle that never answered retries after 5, 10, 20... minutes (at most
+# the polling interval) rather than waiting a whole interval.
+FIRST_RETRY = timedelta(minutes=5)
 
 # The measured values of a state (not its bookkeeping of features and errors).
 STATE_VALUES = tuple(
@@ -72,9 +79,15 @@ def account_identifier(entry: ConfigEntry) -> str:
     return f"account_{entry.unique_id or entry.entry_id}"
 
 
-def quota_issue_id(entry: ConfigEntry) -> str:
-    """The repair issue raised when the provider's quota is used up."""
-    return f"quota_exceeded_{entry.entry_id}"
+def next_allowance_period(now: datetime) -> datetime:
+    """When a used-up monthly allowance renews.
+
+    Smartcar bills "per vehicle per month" without saying when the month
+    starts; the calendar month in UTC is assumed (one more call at a wrong
+    guess is answered 430 again and waits for the next one).
+    """
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)  # noqa: PLR2004
+    return datetime(year, month, 1, 0, 5, tzinfo=UTC)
 
 
 class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
@@ -93,6 +106,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self.api = api
         self.account_device_id = account_device_id
         self._registered: VehicleInfo | None = None
+        self._failures = 0
         self.base_interval = scan_interval(entry)
         super().__init__(
             hass,
@@ -101,6 +115,12 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             name=f"{DOMAIN} vehicle {api.info.vehicle_id[:8]}",
             update_interval=self.base_interval,
         )
+
+    @property
+    def answered(self) -> bool:
+        """Whether the vehicle has answered a refresh yet (``data`` is set)."""
+        data: VehicleState | None = self.data
+        return data is not None
 
     def _wanted(self) -> set[Feature]:
         """Features the listening entities need (all of them at first)."""
@@ -114,39 +134,151 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
             ) from err
+        except EVQuotaExceededError as err:
+            return self._quota_used_up(err)
+        except EVVehicleStateError as err:
+            # The provider answered: the car is asleep or out of reach. Its
+            # last values are still its last known state (with their age).
+            if self.answered:
+                self.update_interval = self.base_interval
+                return self.data
+            raise self._failed(err) from err
         except EVRateLimitError as err:
-            if err.retry_after:
-                wait = timedelta(seconds=err.retry_after)
-                self.update_interval = max(self.base_interval, wait)
+            wait = timedelta(seconds=err.retry_after or 0)
+            self.update_interval = max(self.base_interval, wait)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 translation_placeholders={"retry_after": str(err.retry_after or "?")},
             ) from err
-        except EVQuotaExceededError as err:
-            self._raise_quota_issue()
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="quota_exceeded"
-            ) from err
+        except (EVNotFoundError, EVPermissionError) as err:
+            if await self._async_removed_at_provider():
+                raise UpdateFailed(
+                    translation_domain=DOMAIN, translation_key="vehicle_removed"
+                ) from err
+            raise self._failed(err) from err
         except EVApiError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise self._failed(err) from err
+        self._failures = 0
         self.update_interval = self.base_interval
         info = self.api.info
         if info.make:
             self.name = f"{DOMAIN} {info.make.title()} {info.model}"
         self.async_register_device()
-        ir.async_delete_issue(self.hass, DOMAIN, quota_issue_id(self.config_entry))
+        ir.async_delete_issue(self.hass, DOMAIN, self.quota_issue_id)
+        for permission in self.api.missing_permissions:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"permission_missing_{self.config_entry.entry_id}_{permission}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="permission_missing",
+                translation_placeholders={
+                    "title": self.config_entry.title,
+                    "permission": permission,
+                },
+            )
         state = self._keep_last_values(state)
         now = dt_util.utcnow()
         if state.data_age is not None and state.data_age > now:
             # A provider (or car) clock ahead of ours: data cannot be newer than now.
             state = dataclasses.replace(state, data_age=now)
-        self._remove_unsupported_entities(state.unsupported)
         return state
+
+    def _failed(self, err: EVApiError) -> UpdateFailed:
+        """A failed refresh; a vehicle that never answered retries sooner."""
+        self._failures += 1
+        if not self.answered:
+            backoff = FIRST_RETRY * 2 ** min(self._failures - 1, 6)
+            self.update_interval = min(self.base_interval, backoff)
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": describe_error(err)},
+        )
+
+    def _quota_used_up(self, err: EVQuotaExceededError) -> VehicleState:
+        """The allowance of this vehicle is used up: wait for the next period.
+
+        One repair issue for this vehicle; no call until the period renews;
+        the last known values stay (their age says how old they are).
+        """
+        now = dt_util.utcnow()
+        self.update_interval = next_allowance_period(now) - now
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self.quota_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="quota_exceeded",
+            translation_placeholders={
+                "title": self.config_entry.title,
+                "vehicle": self.vehicle_name,
+            },
+        )
+        if self.answered:
+            return self.data
+        raise UpdateFailed(
+            translation_domain=DOMAIN, translation_key="quota_exceeded"
+        ) from err
+
+    @property
+    def quota_issue_id(self) -> str:
+        """The repair issue of this vehicle's used-up allowance."""
+        return f"quota_exceeded_{self.config_entry.entry_id}_{self.api.info.vehicle_id}"
+
+    @property
+    def vehicle_name(self) -> str:
+        """The vehicle as its device is named."""
+        device = self._device()
+        if device is not None:
+            return device.name_by_user or device.name or self.api.info.vehicle_id[:8]
+        info = self.api.info
+        return (
+            " ".join(part for part in (info.make, info.model) if part)
+            or (PROVIDER_NAMES[info.provider])
+        )
+
+    def _device(self) -> dr.DeviceEntry | None:
+        registry = dr.async_get(self.hass)
+        return next(
+            (
+                device
+                for device in dr.async_entries_for_config_entry(
+                    registry, self.config_entry.entry_id
+                )
+                if (DOMAIN, self.api.info.vehicle_id) in device.identifiers
+            ),
+            None,
+        )
+
+    async def _async_removed_at_provider(self) -> bool:
+        """Whether the account no longer has this vehicle; if so, drop it.
+
+        Asked only after the provider refused or did not find the vehicle;
+        the account's vehicle list (free at Smartcar) decides. A vehicle
+        that is gone loses its device (and entities) and is not polled again.
+        """
+        try:
+            listed = await self.api.async_account_vehicle_ids()
+        except EVApiError:
+            return False
+        vehicle_id = self.api.info.vehicle_id
+        if vehicle_id in listed:
+            return False
+        LOGGER.info("A vehicle is no longer on the %s account", self.config_entry.title)
+        self.update_interval = None
+        if (device := self._device()) is not None:
+            dr.async_get(self.hass).async_update_device(
+                device.id, remove_config_entry_id=self.config_entry.entry_id
+            )
+        data: EvBatteryData | None = getattr(self.config_entry, "runtime_data", None)
+        if data is not None:
+            data.coordinators.pop(vehicle_id, None)
+        ir.async_delete_issue(self.hass, DOMAIN, self.quota_issue_id)
+        return True
 
     @callback
     def async_register_device(self) -> None:
@@ -189,28 +321,3 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             if getattr(state, name) is None and getattr(previous, name) is not None
         }
         return dataclasses.replace(state, **kept) if kept else state
-
-    def _raise_quota_issue(self) -> None:
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            quota_issue_id(self.config_entry),
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="quota_exceeded",
-            translation_placeholders={"title": self.config_entry.title},
-        )
-
-    def _remove_unsupported_entities(self, unsupported: frozenset[Feature]) -> None:
-        """An entity whose feature the car lacks (or may not read) goes away."""
-        registry = er.async_get(self.hass)
-        prefix = f"{self.api.info.vehicle_id}_"
-        for entry in er.async_entries_for_config_entry(
-            registry, self.config_entry.entry_id
-        ):
-            if not entry.unique_id.startswith(prefix):
-                continue
-            feature = entry.unique_id.removeprefix(prefix).split(":", 1)[0]
-            if feature in unsupported:
-                LOGGER.debug("Removing %s: not supported", entry.entity_id)
-                registry.async_remove(entry.entity_id)

@@ -24,10 +24,14 @@ from .api import (
     EVVehicleStateError,
 )
 from .const import DOMAIN
-from .coordinator import EvBatteryCoordinator
+from .coordinator import EvBatteryConfigEntry, EvBatteryCoordinator
+from .errors import describe_error, vehicle_reason
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine, Iterable
+
+    from homeassistant.helpers.entity import Entity
+    from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
     from .vehicle import Feature
 
@@ -37,6 +41,55 @@ class EvBatteryEntityDescription(EntityDescription):
     """What every entity description names: the feature it needs."""
 
     feature: Feature
+
+
+def async_add_vehicle_entities(
+    entry: EvBatteryConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+    build: Callable[[EvBatteryCoordinator], Iterable[Entity]],
+) -> None:
+    """Add each vehicle's entities once it has answered, now or later.
+
+    What a vehicle supports (and so which entities it gets) and its device
+    name are known from its first successful refresh; a vehicle whose first
+    refresh failed gets its entities when a retry succeeds.
+    """
+    for coordinator in entry.runtime_data.coordinators.values():
+        if coordinator.answered:
+            async_add_entities(build(coordinator))
+        else:
+            entry.async_on_unload(
+                _add_when_answered(coordinator, async_add_entities, build)
+            )
+
+
+def _add_when_answered(
+    coordinator: EvBatteryCoordinator,
+    async_add_entities: AddEntitiesCallback,
+    build: Callable[[EvBatteryCoordinator], Iterable[Entity]],
+) -> Callable[[], None]:
+    """Listen until the coordinator has data, then add the entities once.
+
+    Returns the way to stop listening (safe to call after it stopped).
+    """
+    remove: Callable[[], None] | None = None
+
+    @callback
+    def stop() -> None:
+        nonlocal remove
+        if remove is not None:
+            remove()
+            remove = None
+
+    @callback
+    def first_data() -> None:
+        if not coordinator.answered:
+            return
+        stop()
+        async_add_entities(build(coordinator))
+
+    remove = coordinator.async_add_listener(first_data)
+    return stop
 
 
 class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
@@ -87,15 +140,19 @@ class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Last known values stay visible while a refresh fails."""
-        return self.coordinator.data is not None and self.coordinator.api.supports(
+        """Unavailable while the provider fails, or once the feature is refused.
+
+        A car that is asleep or out of reach keeps its last values: the
+        coordinator's refresh succeeds with them (see the coordinator).
+        """
+        return super().available and self.coordinator.api.supports(
             self.entity_description.feature
         )
 
 
 def translate_api_error(err: EVApiError) -> HomeAssistantError:
     """The translated error a failed command raises."""
-    placeholders = {"error": str(err)}
+    placeholders = {"error": describe_error(err)}
     if isinstance(err, EVValidationError):
         return ServiceValidationError(
             translation_domain=DOMAIN,
@@ -113,7 +170,7 @@ def translate_api_error(err: EVApiError) -> HomeAssistantError:
     )
     key = next((key for cls, key in keys if isinstance(err, cls)), "command_failed")
     if isinstance(err, EVVehicleStateError):
-        placeholders["reason"] = (err.code or "unknown").replace("_", " ").lower()
+        placeholders["reason"] = vehicle_reason(err)
     return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,

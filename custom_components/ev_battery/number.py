@@ -13,7 +13,12 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import PERCENTAGE
 
-from .entity import EvBatteryEntity, EvBatteryEntityDescription, handle_api_errors
+from .entity import (
+    EvBatteryEntity,
+    EvBatteryEntityDescription,
+    async_add_vehicle_entities,
+    handle_api_errors,
+)
 from .vehicle import Feature
 
 if TYPE_CHECKING:
@@ -47,10 +52,14 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the charge limit to vehicles that have one."""
-    async_add_entities(
-        EvBatteryChargeLimit(coordinator)
-        for coordinator in entry.runtime_data.coordinators.values()
-        if coordinator.api.supports(Feature.CHARGE_LIMIT)
+    async_add_vehicle_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            [EvBatteryChargeLimit(coordinator)]
+            if coordinator.api.supports(Feature.CHARGE_LIMIT)
+            else []
+        ),
     )
 
 

@@ -19,7 +19,11 @@ from homeassistant.const import (
     UnitOfPower,
 )
 
-from .entity import EvBatteryEntity, EvBatteryEntityDescription
+from .entity import (
+    EvBatteryEntity,
+    EvBatteryEntityDescription,
+    async_add_vehicle_entities,
+)
 from .vehicle import ChargingState, Feature, VehicleState
 
 if TYPE_CHECKING:
@@ -120,11 +124,14 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the sensors of every vehicle, for what it supports."""
-    async_add_entities(
-        EvBatterySensor(coordinator, description)
-        for coordinator in entry.runtime_data.coordinators.values()
-        for description in SENSORS
-        if coordinator.api.supports(description.feature)
+    async_add_vehicle_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            EvBatterySensor(coordinator, description)
+            for description in SENSORS
+            if coordinator.api.supports(description.feature)
+        ),
     )
 
 

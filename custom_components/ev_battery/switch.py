@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
-from .entity import EvBatteryEntity, EvBatteryEntityDescription, handle_api_errors
+from .entity import (
+    EvBatteryEntity,
+    EvBatteryEntityDescription,
+    async_add_vehicle_entities,
+    handle_api_errors,
+)
 from .vehicle import Feature
 
 if TYPE_CHECKING:
@@ -37,11 +42,15 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add a charging switch to vehicles whose charging can be controlled."""
-    async_add_entities(
-        EvBatteryChargingSwitch(coordinator)
-        for coordinator in entry.runtime_data.coordinators.values()
-        if coordinator.api.supports(Feature.CHARGE_CONTROL)
-        and coordinator.api.supports(Feature.CHARGE)
+    async_add_vehicle_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            [EvBatteryChargingSwitch(coordinator)]
+            if coordinator.api.supports(Feature.CHARGE_CONTROL)
+            and coordinator.api.supports(Feature.CHARGE)
+            else []
+        ),
     )
 
 

@@ -55,6 +55,19 @@ FEATURE_SIGNALS: dict[Feature, Signal] = {
     Feature.ODOMETER: Signal.ODOMETER,
 }
 
+# The Smartcar permission each readable feature needs.
+FEATURE_SCOPES: dict[Feature, str] = {
+    Feature.BATTERY: "read_battery",
+    Feature.RANGE: "read_battery",
+    Feature.CAPACITY: "read_battery",
+    Feature.CHARGE: "read_charge",
+    Feature.CHARGE_LIMIT: "read_charge",
+    Feature.ODOMETER: "read_odometer",
+}
+
+# Refusals in a row after which a signal that answered before is given up.
+REFUSALS_TO_GIVE_UP = 3
+
 SMARTCAR_CHARGE_STATES = {
     ChargeState.CHARGING: ChargingState.CHARGING,
     ChargeState.FULLY_CHARGED: ChargingState.FULLY_CHARGED,
@@ -130,10 +143,20 @@ class VehicleApi(ABC):
         """Remember the vehicle."""
         self.info = info
         self.unsupported: set[Feature] = set()
+        # Features that answered at least once, and how often in a row a
+        # feature was refused (PERMISSION or COMPATIBILITY).
+        self.answered: set[Feature] = set()
+        self.refusals: dict[Feature, int] = {}
+        # Provider permissions a refusal showed to be missing.
+        self.missing_permissions: set[str] = set()
 
     @abstractmethod
     async def async_fetch(self, features: set[Feature]) -> VehicleState:
         """Read the state (ideally in one call)."""
+
+    @abstractmethod
+    async def async_account_vehicle_ids(self) -> set[str]:
+        """The ids of every vehicle the account has now."""
 
     @abstractmethod
     async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
@@ -220,12 +243,26 @@ class SmartcarVehicleApi(VehicleApi):
         errors: dict[Feature, Exception] = {}
         for feature, signal in wanted.items():
             error = snapshot.errors.get(signal)
+            if error is None:
+                self.answered.add(feature)
+                self.refusals.pop(feature, None)
+                continue
             if isinstance(error, EVNotSupportedError | EVPermissionError):
-                self.unsupported.add(feature)
-                if feature is Feature.CHARGE:
-                    self.unsupported.add(Feature.CHARGE_CONTROL)
-            elif error is not None:
-                errors[feature] = error
+                self.refusals[feature] = self.refusals.get(feature, 0) + 1
+                # A signal that never answered is not supported (or not
+                # permitted); one that did answer is refused for good only
+                # when the refusal repeats: a one-off keeps its entity.
+                if (
+                    feature not in self.answered
+                    or self.refusals[feature] >= REFUSALS_TO_GIVE_UP
+                ):
+                    self.unsupported.add(feature)
+                    if feature is Feature.CHARGE:
+                        self.unsupported.add(Feature.CHARGE_CONTROL)
+                    if isinstance(error, EVPermissionError):
+                        self.missing_permissions.add(FEATURE_SCOPES[feature])
+                    continue
+            errors[feature] = error
         battery, charge = snapshot.battery, snapshot.charge
         return VehicleState(
             soc=battery.percentage if battery else None,
@@ -245,6 +282,10 @@ class SmartcarVehicleApi(VehicleApi):
             unsupported=frozenset(self.unsupported),
             errors=errors,
         )
+
+    async def async_account_vehicle_ids(self) -> set[str]:
+        """``GET /vehicles`` (not billed)."""
+        return set(await self.client.get_vehicle_ids())
 
     async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
         """START or STOP."""
@@ -365,6 +406,10 @@ class EvEnergyVehicleApi(VehicleApi):
             data_age=log.sampled_at if log else None,
             unsupported=frozenset(self.unsupported),
         )
+
+    async def async_account_vehicle_ids(self) -> set[str]:
+        """The user's vehicles."""
+        return {vehicle.id for vehicle in await self.client.get_vehicles(expand=())}
 
     async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
         """ev.energy has no start/stop command for a vehicle."""

@@ -75,6 +75,18 @@ class Control:
         vehicle.set_integration(state, self.provider.sim.now())
         return web.json_response(vehicle_json(vehicle))
 
+    async def delete_vehicle(self, request: web.Request) -> web.Response:
+        """The owner removed the vehicle from their account (a control action).
+
+        ev.energy's own vehicle delete is not simulated; this makes the
+        vehicle disappear for the API (404, absent from lists).
+        """
+        vehicle = self._vehicle(request)
+        if vehicle is None:
+            return _error("unknown vehicle", 404)
+        del self.provider.vehicles[vehicle.id]
+        return web.json_response({"deleted": vehicle.id})
+
     async def revoke_user(self, request: web.Request) -> web.Response:
         """Revoke every token of a user (ID or email)."""
         account = self.provider.account_by_id(request.match_info["user"])
@@ -113,6 +125,7 @@ def register_control(app: web.Application, provider: EvEnergy, base: str) -> Non
     control = Control(provider)
     app.router.add_get(f"{base}/vehicles", control.vehicles)
     app.router.add_patch(f"{base}/vehicles/{{vehicle}}", control.patch_vehicle)
+    app.router.add_delete(f"{base}/vehicles/{{vehicle}}", control.delete_vehicle)
     app.router.add_post(f"{base}/users/{{user}}/revoke", control.revoke_user)
     app.router.add_post(f"{base}/tokens/expire", control.expire_tokens)
     app.router.add_put(f"{base}/settings", control.settings)

@@ -13,9 +13,11 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.ev_battery import async_remove_config_entry_device
 from custom_components.ev_battery.const import DOMAIN
+from custom_components.ev_battery.coordinator import next_allowance_period
 from tests.simulator.conftest import LEAF, TESLA, VW
 
 from .conftest import (
@@ -84,16 +86,34 @@ async def test_permission_missing_removes_entities(hass, smartcar_entry):
     assert hass.states.get("number.tesla_model_3_charge_limit") is None
 
 
-async def test_feature_lost_later_removes_entity(hass, sim, smartcar_entry, freezer):
+async def test_feature_refused_later_keeps_its_entity(hass, sim, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
     registry = er.async_get(hass)
-    assert registry.async_get("number.tesla_model_3_charge_limit") is not None
+    limit = "number.tesla_model_3_charge_limit"
     sim.state.smartcar.vehicles[TESLA].unsupported = frozenset({"charge_limit"})
     coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
+    # A signal that answered before keeps its entity and value through a one-off.
     await coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert registry.async_get("number.tesla_model_3_charge_limit") is None
+    assert hass.states.get(limit).state == "80.0"
+    # Refused three times in a row: given up, unavailable, but not deleted
+    # (the person's name, area and history stay in the registry).
+    await coordinator.async_refresh()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(limit).state == STATE_UNAVAILABLE
+    assert registry.async_get(limit) is not None
     assert hass.states.get("sensor.tesla_model_3_state_of_charge").state == "42.0"
+    # No longer asked for.
+    await sim.control("DELETE", "/requests")
+    await coordinator.async_refresh()
+    log = await sim.control("GET", "/requests")
+    assert "charge/limit" not in str(log)
+    # Not created at the next set-up.
+    await hass.config_entries.async_reload(smartcar_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(limit).state == STATE_UNAVAILABLE
+    assert hass.states.get(limit).attributes.get("restored") is True
 
 
 async def test_polling_follows_the_car(
@@ -111,14 +131,34 @@ async def test_polling_follows_the_car(
     assert log[-1]["path"].endswith("/batch")
 
 
-async def test_failed_poll_keeps_last_values(hass, sim, smartcar_entry, freezer):
+async def test_provider_failure_makes_entities_unavailable(
+    hass, sim, smartcar_entry, freezer
+):
     await setup_entry(hass, smartcar_entry)
     await sim.control("POST", "/faults", json={"path": "/batch$", "kind": "html_502"})
     await poll(hass, freezer)
     coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
     assert coordinator.last_update_success is False
-    state = hass.states.get("sensor.tesla_model_3_state_of_charge")
-    assert state.state == "42.0"
+    soc = "sensor.tesla_model_3_state_of_charge"
+    assert hass.states.get(soc).state == STATE_UNAVAILABLE
+    await sim.control("DELETE", "/faults")
+    await poll(hass, freezer)
+    assert hass.states.get(soc).state == "42.0"
+
+
+async def test_car_asleep_keeps_last_values(hass, sim, smartcar_entry, freezer):
+    await setup_entry(hass, smartcar_entry)
+    await sim.control(
+        "POST",
+        "/faults",
+        json={"path": f"{VW}/batch$", "error": "VEHICLE_STATE", "code": "ASLEEP"},
+    )
+    await poll(hass, freezer)
+    coordinator = smartcar_entry.runtime_data.coordinators[VW]
+    assert coordinator.last_update_success is True
+    assert hass.states.get("sensor.volkswagen_id_4_state_of_charge").state == "63.0"
+    age = hass.states.get("sensor.volkswagen_id_4_last_data_update").state
+    assert age == "2026-11-02T07:00:00+00:00"
 
 
 async def test_asleep_signal_keeps_last_value(hass, sim, smartcar_entry, freezer):
@@ -149,29 +189,48 @@ async def test_rate_limit_backs_off(hass, sim, smartcar_entry, freezer):
     assert coordinator.update_interval == timedelta(minutes=90)
 
 
-async def test_quota_exhausted_raises_a_repair(
-    hass, sim, smartcar_entry, issue_registry
+async def test_quota_used_up_waits_for_the_next_month(
+    hass, sim, smartcar_entry, issue_registry, freezer
 ):
     await setup_entry(hass, smartcar_entry)
     await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 1})
-    coordinator = smartcar_entry.runtime_data.coordinators[VW]
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success is False
-    issue = issue_registry.async_get_issue(
-        DOMAIN, f"quota_exceeded_{smartcar_entry.entry_id}"
-    )
+    vw = smartcar_entry.runtime_data.coordinators[VW]
+    await vw.async_refresh()
+    # The last values stay; the issue belongs to this vehicle.
+    assert hass.states.get("sensor.volkswagen_id_4_state_of_charge").state == "63.0"
+    issue_id = f"quota_exceeded_{smartcar_entry.entry_id}_{VW}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders["vehicle"] == "Volkswagen ID.4"
     assert smartcar_entry.state is ConfigEntryState.LOADED
-    assert hass.states.get("sensor.volkswagen_id_4_state_of_charge").state == "63.0"
+    # No call for that vehicle until the month renews.
+    await sim.control("DELETE", "/requests")
+    for _ in range(20):
+        await poll(hass, freezer)
+    log = await sim.control("GET", "/requests")
+    assert not [r for r in log if VW in r["path"]]
+    # Another vehicle's success does not clear it.
+    await smartcar_entry.runtime_data.coordinators[LEAF].async_refresh()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    # At the next month the allowance renews; the first read clears it.
     await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 500})
-    await coordinator.async_refresh()
-    assert (
-        issue_registry.async_get_issue(
-            DOMAIN, f"quota_exceeded_{smartcar_entry.entry_id}"
-        )
-        is None
-    )
+    freezer.move_to(next_allowance_period(dt_util.utcnow()) + timedelta(minutes=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_quota_used_up_at_setup_does_not_loop(hass, sim, smartcar_entry):
+    await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 0})
+    await setup_entry(hass, smartcar_entry)
+    assert smartcar_entry.state is ConfigEntryState.LOADED
+    # One refused call per vehicle, then nothing until the allowance renews.
+    renewal = next_allowance_period(dt_util.utcnow()) - dt_util.utcnow()
+    for coordinator in smartcar_entry.runtime_data.coordinators.values():
+        assert abs(coordinator.update_interval - renewal) < timedelta(minutes=1)
+    log = await sim.control("GET", "/requests")
+    assert len([r for r in log if r["path"].endswith("/batch")]) == 3
 
 
 async def test_expired_token_is_refreshed(hass, sim, smartcar_entry):
@@ -282,7 +341,7 @@ async def test_data_age_is_never_in_the_future(hass, sim, smartcar_entry):
     age = hass.states.get("sensor.tesla_model_3_last_data_update").state
     assert age == "2026-11-02T07:00:00+00:00"
     # The simulated clock runs ahead of Home Assistant's (as in the demo).
-    sim.state.clock.advance(60 * 86400)
+    sim.state.clock.advance(30 * 86400)
     coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
     await coordinator.async_refresh()
     await hass.async_block_till_done()
