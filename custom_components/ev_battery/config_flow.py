@@ -119,6 +119,9 @@ class EvBatteryFlowHandler(
         """Identify the account, then create (or update) the entry."""
         try:
             user_id = await self._account_id(data["token"]["access_token"])
+            if not await self._has_vehicles(data["token"]["access_token"]):
+                # Smartcar Connect lets a person allow access to no vehicle.
+                return self.async_abort(reason="no_vehicles")
         except EVAuthenticationError:
             return self.async_abort(reason="oauth_unauthorized")
         except EVApiError:
@@ -139,6 +142,21 @@ class EvBatteryFlowHandler(
             )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(title=PROVIDER_NAMES[self._provider], data=data)
+
+    async def _has_vehicles(self, access_token: str) -> bool:
+        """Whether the grant covers a vehicle (Smartcar; ev.energy always does).
+
+        An ev.energy account without vehicles can still add an unintegrated
+        one through the ``create_unintegrated_vehicle`` action.
+        """
+        if self._provider is not Provider.SMARTCAR:
+            return True
+        smartcar = SmartcarClient(
+            StaticToken(access_token),
+            session=async_get_clientsession(self.hass),
+            api_base=provider_urls(self._provider).api,
+        )
+        return bool(await smartcar.get_vehicle_ids())
 
     async def _account_id(self, access_token: str) -> str:
         session = async_get_clientsession(self.hass)

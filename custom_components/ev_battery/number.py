@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,9 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import PERCENTAGE
+from homeassistant.exceptions import ServiceValidationError
 
+from .const import DOMAIN
 from .entity import (
     EvBatteryEntity,
     EvBatteryEntityDescription,
@@ -85,5 +88,9 @@ class EvBatteryChargeLimit(EvBatteryEntity, NumberEntity):
     @handle_api_errors
     async def async_set_native_value(self, value: float) -> None:
         """Send the new limit."""
+        if not math.isfinite(value):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="not_a_number"
+            )
         api = self.coordinator.api
         await self._async_command(value, lambda: api.async_set_charge_limit(value))

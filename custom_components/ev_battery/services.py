@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
@@ -16,6 +17,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from .api import EVApiError, EvEnergyClient, EVNotSupportedError
 from .const import DOMAIN
@@ -46,6 +48,22 @@ UNINTEGRATED_SCHEMA = vol.Schema(
         vol.Required(ATTR_TRIM): cv.string,
     }
 )
+
+
+# ev.energy ids: a four-letter collection prefix and a 26-character ULID.
+TRIM_ID = re.compile(r"trim[0-9A-Z]{26}")
+
+
+def _trim_id(value: str) -> str:
+    """A trim id as typed (or the URL of one), checked against its pattern."""
+    text = value.strip()
+    if "://" in text:
+        text = text.rstrip("/").rsplit("/", 1)[-1]
+    if not TRIM_ID.fullmatch(text):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="invalid_trim"
+        )
+    return text
 
 
 def _loaded_entry(hass: HomeAssistant, entry_id: str) -> EvBatteryConfigEntry:
@@ -84,6 +102,11 @@ def _coordinator(hass: HomeAssistant, device_id: str) -> EvBatteryCoordinator:
 async def _get_charge_records(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call.hass, call.data[ATTR_DEVICE_ID])
     start, end = call.data.get(ATTR_START), call.data.get(ATTR_END)
+    if start and start > dt_util.now().date():
+        # The same answer for both providers (no records can start later).
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="start_in_future"
+        )
     if start and end and end < start:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="end_before_start"
@@ -115,9 +138,9 @@ async def _create_unintegrated_vehicle(call: ServiceCall) -> ServiceResponse:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="evenergy_only"
         )
-    trim = call.data[ATTR_TRIM]
+    trim = _trim_id(call.data[ATTR_TRIM])
     try:
-        trim_url = trim if "://" in trim else (await client.get_trim(trim)).url
+        trim_url = (await client.get_trim(trim)).url
         user = await client.get_current_user()
         vehicle = await client.create_unintegrated_vehicle(trim_url, user.url)
     except EVApiError as err:

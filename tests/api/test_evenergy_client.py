@@ -261,3 +261,22 @@ async def test_odd_answers(odd_api):
     with pytest.raises(EVValidationError) as err:
         await client.get_vehicle("v")
     assert err.value.field_errors == {}
+
+
+async def test_ids_are_one_escaped_path_segment(evenergy, sim):
+    await sim.control("DELETE", "/requests")
+    with pytest.raises(EVNotFoundError):
+        await evenergy.get_trim("../users")
+    # One request, to the trims collection (the log shows the decoded path):
+    # the escaped id did not climb to /v2/users.
+    log = await sim.control("GET", "/requests")
+    assert [entry["path"] for entry in log] == ["/evenergy/v2/vehicle_trims/../users"]
+    for empty in ("", ".", ".."):
+        with pytest.raises(EVValidationError):
+            await evenergy.get_vehicle(empty)
+
+
+async def test_charge_limit_must_be_finite(evenergy):
+    for value in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(EVValidationError):
+            await evenergy.set_charge_limit("vhcl01JHKM51007XDJCD5HJG6PK4GW", value)

@@ -1,5 +1,6 @@
 """The config flow: provider choice, OAuth2 via the simulator, reauth, reconfigure."""
 
+import re
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
@@ -177,3 +178,48 @@ async def test_reconfigure_polling_interval(hass, smartcar_entry):
     assert smartcar_entry.data["scan_interval_minutes"] == 120
     coordinator = next(iter(smartcar_entry.runtime_data.coordinators.values()))
     assert coordinator.update_interval.total_seconds() == 7200
+
+
+async def consent_with_no_vehicle(sim, url: str) -> dict[str, str]:
+    """Sign in on the simulator's page and allow without ticking a vehicle."""
+    async with sim.http.get(url) as resp:
+        page = await resp.text()
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page).group(1)
+    action = re.search(r'action="([^"]+)"', page).group(1)
+    async with sim.http.post(
+        sim.url(action),
+        data={
+            "request_id": request_id,
+            "step": "login",
+            "username": "driver@example.com",
+            "password": "demo",
+        },
+    ) as resp:
+        assert 'name="vehicle"' in await resp.text()
+    async with sim.http.post(
+        sim.url(action),
+        data={"request_id": request_id, "step": "approve"},
+        allow_redirects=False,
+    ) as resp:
+        location = resp.headers["Location"]
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials")
+async def test_consent_without_vehicles_aborts(hass, sim, hass_client_no_auth):
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"provider": "smartcar"}
+    )
+    query = await consent_with_no_vehicle(sim, result["url"])
+    client = await hass_client_no_auth()
+    resp = await client.get(
+        f"/auth/external/callback?code={query['code']}&state={query['state']}"
+    )
+    assert resp.status == 200
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_vehicles"
+    assert hass.config_entries.async_entries(DOMAIN) == []

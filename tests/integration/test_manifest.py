@@ -1,10 +1,14 @@
 """Checks hassfest would make (it cannot run here): manifest, strings, services."""
 
+import ast
 import json
 import re
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
 
 from custom_components.ev_battery.binary_sensor import BINARY_SENSORS
 from custom_components.ev_battery.number import CHARGE_LIMIT
@@ -103,3 +107,32 @@ def test_quality_scale_is_complete():
         assert status in ("done", "todo", "exempt"), name
         if status == "exempt":
             assert rule["comment"], name
+
+
+def test_third_party_imports_are_declared_and_installed():
+    """Every package the code imports beyond the standard library and Home
+    Assistant is a manifest requirement that the installed version meets."""
+    requirements = {
+        Requirement(line).name: Requirement(line)
+        for line in load("manifest.json")["requirements"]
+    }
+    imported = set()
+    for path in COMPONENT.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            imported |= {name.split(".")[0] for name in names}
+    # Home Assistant's own packages, and its schema library (voluptuous before
+    # 2026, probatio since), which schema.py takes from whichever it uses.
+    provided = {"homeassistant", "voluptuous", "probatio"}
+    third_party = {
+        name
+        for name in imported - provided - set(sys.stdlib_module_names)
+        if name != "__future__"
+    }
+    assert third_party == set(requirements)
+    for name, requirement in requirements.items():
+        assert requirement.specifier.contains(version(name)), name

@@ -6,6 +6,7 @@ import asyncio
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
+from urllib.parse import quote
 
 import aiohttp
 import orjson
@@ -18,6 +19,7 @@ from .exceptions import (
     EVConnectionError,
     EVInvalidResponseError,
     EVTimeoutError,
+    EVValidationError,
 )
 
 if TYPE_CHECKING:
@@ -224,6 +226,18 @@ class ClientBase:
     async def __aexit__(self, *_exc: object) -> None:
         """Close on exit."""
         await self.close()
+
+
+def segment(value: str) -> str:
+    """An id as one URL path segment: escaped, never empty or a dot segment.
+
+    Ids may come from people (an action's field), so ``../users`` must not
+    reach another path.
+    """
+    if value in {"", ".", ".."}:
+        msg = "An id must not be empty"
+        raise EVValidationError(msg)
+    return quote(value, safe="")
 
 
 def _host(url: str) -> str:

@@ -14,6 +14,7 @@ from ._http import (
     TokenProvider,
     expect_object,
     parse_model,
+    segment,
 )
 from .const import (
     EVENERGY_API_VERSION,
@@ -261,7 +262,7 @@ class EvEnergyClient(ClientBase):
         params = [("expand", field) for field in expand]
         return await self._object(
             "GET",
-            self.url(f"/vehicles/{vehicle_id}"),
+            self.url(f"/vehicles/{segment(vehicle_id)}"),
             EvEnergyVehicle,
             params=params,
             permission="vehicle:read",
@@ -294,7 +295,7 @@ class EvEnergyClient(ClientBase):
             )
         return await self._object(
             "PATCH",
-            self.url(f"/vehicles/{vehicle_id}"),
+            self.url(f"/vehicles/{segment(vehicle_id)}"),
             EvEnergyVehicle,
             params=[("expand", field) for field in VEHICLE_EXPAND],
             json={"maximum_charge_limit_percentage": percentage},
@@ -364,7 +365,7 @@ class EvEnergyClient(ClientBase):
     async def get_trim(self, trim_id: str) -> EvEnergyTrim:
         """One trim."""
         return await self._object(
-            "GET", self.url(f"/vehicle_trims/{trim_id}"), EvEnergyTrim
+            "GET", self.url(f"/vehicle_trims/{segment(trim_id)}"), EvEnergyTrim
         )
 
     async def get_users(self) -> list[EvEnergyUser]:

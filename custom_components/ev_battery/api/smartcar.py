@@ -13,6 +13,7 @@ from ._http import (
     TokenProvider,
     expect_object,
     parse_model,
+    segment,
 )
 from .const import (
     SMARTCAR_API_BASE,
@@ -250,7 +251,7 @@ class SmartcarClient(ClientBase):
 
     async def _signal[T](self, vehicle_id: str, signal: Signal) -> T:
         _, model = SIGNAL_MODELS[signal]
-        path = f"/vehicles/{vehicle_id}" + (
+        path = f"/vehicles/{segment(vehicle_id)}" + (
             "" if signal is Signal.ATTRIBUTES else signal.value
         )
         result: T = await self._read(path, model, permission=SIGNAL_PERMISSIONS[signal])
@@ -336,7 +337,7 @@ class SmartcarClient(ClientBase):
         if end is not None:
             params["endDate"] = end.isoformat()
         return await self._read(
-            f"/vehicles/{vehicle_id}/{make.lower()}/charge/records",
+            f"/vehicles/{segment(vehicle_id)}/{segment(make.lower())}/charge/records",
             ChargeRecords,
             permission="read_charge_records",
             params=params,
@@ -349,7 +350,7 @@ class SmartcarClient(ClientBase):
         while True:
             body, meta, _ = await self._request(
                 "GET",
-                f"/vehicles/{vehicle_id}/permissions",
+                f"/vehicles/{segment(vehicle_id)}/permissions",
                 params={"limit": SMARTCAR_VEHICLES_PAGE, "offset": len(granted)},
             )
             page = body.get("permissions")
@@ -372,13 +373,17 @@ class SmartcarClient(ClientBase):
     async def start_charge(self, vehicle_id: str) -> CommandResult:
         """Start charging."""
         return await self._command(
-            f"/vehicles/{vehicle_id}/charge", {"action": "START"}, "control_charge"
+            f"/vehicles/{segment(vehicle_id)}/charge",
+            {"action": "START"},
+            "control_charge",
         )
 
     async def stop_charge(self, vehicle_id: str) -> CommandResult:
         """Stop charging."""
         return await self._command(
-            f"/vehicles/{vehicle_id}/charge", {"action": "STOP"}, "control_charge"
+            f"/vehicles/{segment(vehicle_id)}/charge",
+            {"action": "STOP"},
+            "control_charge",
         )
 
     async def set_charge_limit(self, vehicle_id: str, limit: float) -> CommandResult:
@@ -390,13 +395,15 @@ class SmartcarClient(ClientBase):
             )
             raise EVValidationError(msg, code="PARAMETER")
         return await self._command(
-            f"/vehicles/{vehicle_id}/charge/limit", {"limit": limit}, "control_charge"
+            f"/vehicles/{segment(vehicle_id)}/charge/limit",
+            {"limit": limit},
+            "control_charge",
         )
 
     async def disconnect(self, vehicle_id: str) -> CommandResult:
         """Revoke this application's access to the vehicle."""
         body, meta, response = await self._request(
-            "DELETE", f"/vehicles/{vehicle_id}/application"
+            "DELETE", f"/vehicles/{segment(vehicle_id)}/application"
         )
         parsed: CommandResult = parse_model(
             CommandResult, body, "disconnect", response.text
@@ -408,7 +415,7 @@ class SmartcarClient(ClientBase):
     ) -> WebhookSubscription:
         """Subscribe the vehicle to a webhook defined in the Smartcar dashboard."""
         body, _, response = await self._request(
-            "POST", f"/vehicles/{vehicle_id}/webhooks/{webhook_id}"
+            "POST", f"/vehicles/{segment(vehicle_id)}/webhooks/{segment(webhook_id)}"
         )
         return parse_model(
             WebhookSubscription, body, "webhook subscribe", response.text
@@ -420,7 +427,7 @@ class SmartcarClient(ClientBase):
         """Unsubscribe (authenticated with the application management token)."""
         body, meta, response = await self._request(
             "DELETE",
-            f"/vehicles/{vehicle_id}/webhooks/{webhook_id}",
+            f"/vehicles/{segment(vehicle_id)}/webhooks/{segment(webhook_id)}",
             bearer=management_token,
         )
         parsed: CommandResult = parse_model(
@@ -439,7 +446,7 @@ class SmartcarClient(ClientBase):
             raise EVValidationError(msg)
         body, meta, _ = await self._request(
             "POST",
-            f"/vehicles/{vehicle_id}/batch",
+            f"/vehicles/{segment(vehicle_id)}/batch",
             json={"requests": [{"path": signal.value} for signal in wanted]},
         )
         items = body.get("responses")
