@@ -31,6 +31,7 @@ from .coordinator import (
     EvBatteryData,
     account_identifier,
 )
+from .errors import describe_error
 from .scopes import granted_scopes
 from .services import async_setup_services
 from .token_request import is_refused
@@ -126,7 +127,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="setup_failed",
-            translation_placeholders={"error": str(err)},
+            translation_placeholders={"error": describe_error(err)},
         ) from err
 
     account = _account_device(hass, entry, provider)
