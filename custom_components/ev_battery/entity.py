@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import (
     EVApiError,
     EVAuthenticationError,
     EVConnectionError,
+    EVInvalidResponseError,
     EVNotSupportedError,
     EVPermissionError,
     EVQuotaExceededError,
     EVRateLimitError,
+    EVServerError,
     EVValidationError,
     EVVehicleStateError,
 )
@@ -92,6 +96,13 @@ def _add_when_answered(
     return stop
 
 
+# How long a command's value is shown without a refresh confirming it.
+COMMAND_HOLD = timedelta(seconds=90)
+
+# Failures after which the car may have acted all the same.
+UNCERTAIN_ERRORS = (EVConnectionError, EVInvalidResponseError, EVServerError)
+
+
 class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
     """An entity of one vehicle."""
 
@@ -113,30 +124,79 @@ class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
         # The coordinator registers the device (and its link to the account).
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, info.vehicle_id)})
 
+    # A command's value, shown from the moment it is sent until a refresh
+    # confirms it (or COMMAND_HOLD passes): refreshes that land meanwhile
+    # must not flicker the old value back.
     _assumed: Any = None
+    _in_flight = False
+    _cancel_hold: CALLBACK_TYPE | None = None
+
+    def _measured(self) -> Any:
+        """The value the car reports (entities with commands override this)."""
+        return None
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """A refresh replaces the state a command assumed."""
-        self._assumed = None
+        """A refresh that shows the commanded value ends the hold."""
+        if (
+            self._assumed is not None
+            and not self._in_flight
+            and self._measured() == self._assumed
+        ):
+            self._release()
         super()._handle_coordinator_update()
 
+    @callback
+    def _release(self) -> None:
+        self._assumed = None
+        if self._cancel_hold is not None:
+            self._cancel_hold()
+            self._cancel_hold = None
+
+    @callback
+    def _hold_expired(self, _now: datetime) -> None:
+        self._cancel_hold = None
+        self._assumed = None
+        self.async_write_ha_state()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop a pending hold."""
+        self._release()
+        await super().async_will_remove_from_hass()
+
     async def _async_command(
-        self, assumed: Any, command: Callable[[], Awaitable[None]]
+        self, assumed: Any, command: Callable[[], Awaitable[bool]]
     ) -> None:
         """Show ``assumed`` at once, send the command, then confirm by a refresh.
 
-        A failed command reverts to the last known state and re-raises.
+        ``command`` returns False when its goal already held (nothing was
+        done): the real state is shown. A refused command shows the real
+        state again; one that may have reached the car (a timeout, a lost
+        or garbled answer) refreshes first, so what is shown is the car's
+        state rather than a guess. The error is raised either way.
         """
+        self._release()
         self._assumed = assumed
+        self._in_flight = True
         self.async_write_ha_state()
         try:
-            await command()
-        except Exception:
-            self._assumed = None
+            acted = await command()
+        except EVApiError as err:
+            self._release()
             self.async_write_ha_state()
+            if isinstance(err, UNCERTAIN_ERRORS):
+                await self.coordinator.async_request_refresh()
             raise
+        finally:
+            self._in_flight = False
+        if acted:
+            self._cancel_hold = async_call_later(
+                self.hass, COMMAND_HOLD, self._hold_expired
+            )
+        else:
+            self._release()
         await self.coordinator.async_request_refresh()
+        self.async_write_ha_state()
 
     @property
     def available(self) -> bool:

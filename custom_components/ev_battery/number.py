@@ -78,12 +78,15 @@ class EvBatteryChargeLimit(EvBatteryEntity, NumberEntity):
         self._attr_native_min_value = low
         self._attr_native_max_value = high
 
+    def _measured(self) -> float | None:
+        return self.coordinator.data.charge_limit
+
     @property
     def native_value(self) -> float | None:
-        """The commanded limit until the next refresh confirms it."""
+        """The commanded limit until a refresh confirms it."""
         if self._assumed is not None:
             return float(self._assumed)
-        return self.coordinator.data.charge_limit
+        return self._measured()
 
     @handle_api_errors
     async def async_set_native_value(self, value: float) -> None:

@@ -63,12 +63,15 @@ class EvBatteryChargingSwitch(EvBatteryEntity, SwitchEntity):
         """Create the switch."""
         super().__init__(coordinator, CHARGING)
 
+    def _measured(self) -> bool | None:
+        return self.coordinator.data.charging
+
     @property
     def is_on(self) -> bool | None:
-        """The commanded state until the next refresh confirms it."""
+        """The commanded state until a refresh confirms it."""
         if self._assumed is not None:
             return bool(self._assumed)
-        return self.coordinator.data.charging
+        return self._measured()
 
     @handle_api_errors
     async def async_turn_on(self, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from .api import (
     ChargeState,
     EVNotSupportedError,
     EVPermissionError,
+    EVVehicleStateError,
     IntegrationState,
     Signal,
 )
@@ -73,6 +74,9 @@ SMARTCAR_CHARGE_STATES = {
     ChargeState.FULLY_CHARGED: ChargingState.FULLY_CHARGED,
     ChargeState.NOT_CHARGING: ChargingState.NOT_CHARGING,
 }
+# VEHICLE_STATE codes that say a charge command's goal already holds.
+GOAL_HOLDS_ON_START = frozenset({"FULLY_CHARGED"})
+GOAL_HOLDS_ON_STOP = frozenset({"NOT_CHARGING"})
 SMARTCAR_RECORD_MAKES = frozenset({"TESLA"})
 
 
@@ -159,12 +163,12 @@ class VehicleApi(ABC):
         """The ids of every vehicle the account has now."""
 
     @abstractmethod
-    async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
-        """Start or stop charging."""
+    async def async_set_charging(self, on: bool) -> bool:  # noqa: FBT001
+        """Start or stop charging; False when that already held."""
 
     @abstractmethod
-    async def async_set_charge_limit(self, percentage: float) -> None:
-        """Set the charge limit in percent."""
+    async def async_set_charge_limit(self, percentage: float) -> bool:
+        """Set the charge limit in percent (True: the car was told)."""
 
     @abstractmethod
     async def async_charge_records(
@@ -287,18 +291,30 @@ class SmartcarVehicleApi(VehicleApi):
         """``GET /vehicles`` (not billed)."""
         return set(await self.client.get_vehicle_ids())
 
-    async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
-        """START or STOP."""
-        if on:
-            await self.client.start_charge(self.info.vehicle_id)
-        else:
-            await self.client.stop_charge(self.info.vehicle_id)
+    async def async_set_charging(self, on: bool) -> bool:  # noqa: FBT001
+        """START or STOP; a goal that already holds is a success.
 
-    async def async_set_charge_limit(self, percentage: float) -> None:
+        Stopping a car that is not charging, or starting one that is full,
+        answers ``VEHICLE_STATE`` (``NOT_CHARGING``, ``FULLY_CHARGED``): what
+        the person wanted is true, so it is no error (returns False).
+        """
+        try:
+            if on:
+                await self.client.start_charge(self.info.vehicle_id)
+            else:
+                await self.client.stop_charge(self.info.vehicle_id)
+        except EVVehicleStateError as err:
+            if err.code in (GOAL_HOLDS_ON_START if on else GOAL_HOLDS_ON_STOP):
+                return False
+            raise
+        return True
+
+    async def async_set_charge_limit(self, percentage: float) -> bool:
         """Smartcar takes a fraction."""
         await self.client.set_charge_limit(
             self.info.vehicle_id, round(percentage / 100, 4)
         )
+        return True
 
     async def async_charge_records(
         self, start: date | None, end: date | None
@@ -411,14 +427,15 @@ class EvEnergyVehicleApi(VehicleApi):
         """The user's vehicles."""
         return {vehicle.id for vehicle in await self.client.get_vehicles(expand=())}
 
-    async def async_set_charging(self, on: bool) -> None:  # noqa: FBT001
+    async def async_set_charging(self, on: bool) -> bool:  # noqa: FBT001
         """ev.energy has no start/stop command for a vehicle."""
         msg = "ev.energy offers no charge command"
         raise EVNotSupportedError(msg)
 
-    async def async_set_charge_limit(self, percentage: float) -> None:
+    async def async_set_charge_limit(self, percentage: float) -> bool:
         """PATCH maximum_charge_limit_percentage."""
         await self.client.set_charge_limit(self.info.vehicle_id, round(percentage))
+        return True
 
     async def async_charge_records(
         self, start: date | None, end: date | None
