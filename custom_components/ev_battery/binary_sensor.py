@@ -51,6 +51,10 @@ BINARY_SENSORS: tuple[EvBatteryBinarySensorDescription, ...] = (
     EvBatteryBinarySensorDescription(
         key="charging",
         translation_key="charging",
+        # Named after the vehicle, so that Assist answers "is the Tesla
+        # Model 3 charging" (the switch is "… Charging", the plug "… Charging
+        # cable": every entity of a vehicle has its own name).
+        name=None,
         feature=Feature.CHARGE,
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         value_fn=lambda state: state.charging,

@@ -79,6 +79,23 @@ def account_identifier(entry: ConfigEntry) -> str:
     return f"account_{entry.unique_id or entry.entry_id}"
 
 
+# Makes spelled their own way; others are title-cased when the provider
+# shouts (Smartcar sends TESLA) and kept as given otherwise.
+MAKE_SPELLINGS = {
+    name.upper(): name
+    for name in ("BMW", "BYD", "DS", "GMC", "KGM", "MG", "MINI", "NIO", "SEAT", "XPENG")
+}
+
+
+def make_name(make: str | None) -> str:
+    """A make as its maker writes it: "MG", "BMW", "Tesla", "Mercedes-Benz"."""
+    if not make:
+        return ""
+    if make.upper() in MAKE_SPELLINGS:
+        return MAKE_SPELLINGS[make.upper()]
+    return make.title() if make.isupper() or make.islower() else make
+
+
 def next_allowance_period(now: datetime) -> datetime:
     """When a used-up monthly allowance renews.
 
@@ -163,7 +180,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self.update_interval = self.base_interval
         info = self.api.info
         if info.make:
-            self.name = f"{DOMAIN} {info.make.title()} {info.model}"
+            self.name = f"{DOMAIN} {make_name(info.make)} {info.model}"
         self.async_register_device()
         ir.async_delete_issue(self.hass, DOMAIN, self.quota_issue_id)
         for permission in self.api.missing_permissions:
@@ -292,14 +309,16 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         info = self.api.info
         if info == self._registered:
             return
-        make = (info.make or "").title()
-        model = " ".join(str(part) for part in (info.model, info.year) if part)
+        make = make_name(info.make)
         registry = dr.async_get(self.hass)
         device = registry.async_get_or_create(
             config_entry_id=self.config_entry.entry_id,
             identifiers={(DOMAIN, info.vehicle_id)},
             manufacturer=make or None,
-            model=model or None,
+            model=info.model,
+            # The device registry has no model year; its hardware version is
+            # the closest field a person reads next to the model.
+            hw_version=str(info.year) if info.year else None,
             name=" ".join(part for part in (make, info.model) if part)
             or PROVIDER_NAMES[info.provider],
             serial_number=info.vin,

@@ -45,7 +45,7 @@ async def test_charging_switch(hass, sim, smartcar_entry):
     # The confirming refresh is debounced after the first command.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get("binary_sensor.tesla_model_3_charging").state == "on"
+    assert hass.states.get("binary_sensor.tesla_model_3").state == "on"
     assert hass.states.get(SWITCH).state == "on"
 
 
@@ -240,10 +240,22 @@ async def test_diagnostics_are_redacted(hass, hass_client, smartcar_entry, snaps
     assert diagnostics == snapshot(exclude=props("expires_at", "data_age"))
 
 
+async def test_makes_keep_their_spelling(hass, sim, evenergy_entry):
+    await setup_entry(hass, evenergy_entry)
+    names = {
+        device.manufacturer: device.name
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), evenergy_entry.entry_id
+        )
+        if device.manufacturer != "ev.energy"
+    }
+    assert names == {"Kia": "Kia EV6", "MG": "MG MG4"}
+
+
 async def test_evenergy_entities(hass, sim, evenergy_entry, entity_registry):
     await setup_entry(hass, evenergy_entry)
     assert hass.states.get("sensor.kia_ev6_state_of_charge").state == "35"
-    assert hass.states.get("binary_sensor.kia_ev6_plugged_in").state == "off"
+    assert hass.states.get("binary_sensor.kia_ev6_charging_cable").state == "off"
     assert hass.states.get("sensor.kia_ev6_battery_capacity").state == "77.4"
     assert hass.states.get("number.kia_ev6_charge_limit").state == "80"
     # No charge command and no range in ev.energy.
@@ -257,7 +269,7 @@ async def test_evenergy_entities(hass, sim, evenergy_entry, entity_registry):
     coordinator = next(iter(evenergy_entry.runtime_data.coordinators.values()))
     await coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.kia_ev6_charging").state == "on"
+    assert hass.states.get("binary_sensor.kia_ev6").state == "on"
     assert hass.states.get("sensor.kia_ev6_charging_state").state == "charging"
     assert hass.states.get("sensor.kia_ev6_charging_power").state == "7.4"
 

@@ -59,7 +59,8 @@ async def test_devices(hass, smartcar_entry, device_registry):
     await setup_entry(hass, smartcar_entry)
     device = vehicle_device(hass, smartcar_entry, TESLA)
     assert device.manufacturer == "Tesla"
-    assert device.model == "Model 3 2023"
+    assert device.model == "Model 3"
+    assert device.hw_version == "2023"
     assert device.serial_number == "5YJ3E7EB7PF000001"
     assert device.name == "Tesla Model 3"
     account = device_registry.async_get(device.via_device_id)
@@ -81,7 +82,7 @@ async def test_entities_only_for_supported_features(hass, smartcar_entry):
 async def test_permission_missing_removes_entities(hass, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
     assert hass.states.get("sensor.tesla_model_3_state_of_charge") is not None
-    assert hass.states.get("binary_sensor.tesla_model_3_plugged_in") is None
+    assert hass.states.get("binary_sensor.tesla_model_3_charging_cable") is None
     assert hass.states.get("switch.tesla_model_3_charging") is None
     assert hass.states.get("number.tesla_model_3_charge_limit") is None
 

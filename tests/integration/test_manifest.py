@@ -71,6 +71,10 @@ def test_every_entity_has_a_name_and_states():
         ("switch", (CHARGING,)),
     ):
         for description in descriptions:
+            if description.name is None:
+                # Named after the vehicle: "is the Tesla Model 3 charging".
+                assert (platform, description.key) == ("binary_sensor", "charging")
+                continue
             assert strings[platform][description.translation_key]["name"]
     states = strings["sensor"]["charging_state"]["state"]
     assert set(states) == {state.value for state in ChargingState}

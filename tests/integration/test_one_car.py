@@ -105,7 +105,7 @@ async def test_missing_permission_raises_a_repair(hass, smartcar_entry, issue_re
     await setup_entry(hass, smartcar_entry)
     # The charge signals were refused: no entity for them, and a repair
     # that names the permission to grant.
-    assert hass.states.get("binary_sensor.tesla_model_3_plugged_in") is None
+    assert hass.states.get("binary_sensor.tesla_model_3_charging_cable") is None
     issue = issue_registry.async_get_issue(
         DOMAIN, f"permission_missing_{smartcar_entry.entry_id}_read_charge"
     )
