@@ -1,0 +1,253 @@
+"""When to read a vehicle, and what: the one place that decides (pure logic).
+
+Smartcar bills every signal of a batch, and a plan allows about 500 billed
+calls per vehicle per month. The poller spends them where they matter:
+
+- often while the car charges (more so near its charge limit), because that
+  is when a solar-surplus automation needs a current state of charge;
+- rarely while it is parked, and more rarely while it sleeps;
+- never faster than what is left of the month's allowance can pay for, after
+  a reserve for commands, set-ups and restarts;
+- only the signals that can change: capacity and the charge limit at most
+  once a day, the charge state (plug, charging) at every read, the battery
+  when it matters.
+
+No Home Assistant here; :mod:`.coordinator` feeds it and follows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from .vehicle import Feature
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# How often each situation wants a reading (before the budget has its say).
+CHARGING_INTERVAL = timedelta(minutes=15)
+NEAR_LIMIT_INTERVAL = timedelta(minutes=10)
+PLUGGED_INTERVAL = timedelta(hours=2)
+PARKED_INTERVAL = timedelta(hours=6)
+ASLEEP_INTERVAL = timedelta(hours=12)
+# Never closer than this, whatever the budget allows.
+MIN_INTERVAL = timedelta(minutes=5)
+# The state of charge counts as near the limit within this many points.
+NEAR_LIMIT_POINTS = 5.0
+# Signals that (almost) never change are read at most this often.
+STATIC_EVERY = timedelta(days=1)
+# A charging session whose end cannot be estimated is assumed to last this.
+DEFAULT_SESSION = timedelta(hours=3)
+# How many charging sessions a day the rest of the month should be able to
+# pay for (recomputed at every read, so a month of daily charging stretches
+# its later reads rather than running dry).
+SESSIONS_PER_DAY = 0.5
+
+# Read at most once a day: they change only by a command or never.
+STATIC_FEATURES = frozenset({Feature.CAPACITY, Feature.CHARGE_LIMIT, Feature.ODOMETER})
+# Read whenever the battery matters (charging, plugged in, or every few hours).
+BATTERY_FEATURES = frozenset({Feature.BATTERY, Feature.RANGE})
+
+
+class Situation(StrEnum):
+    """What the vehicle is doing, as far as the last reading knows."""
+
+    CHARGING = "charging"
+    PLUGGED = "plugged"
+    PARKED = "parked"
+    ASLEEP = "asleep"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A vehicle's monthly allowance of billed calls and the part kept back."""
+
+    monthly_calls: int = 500
+    reserve: int = 40
+
+    @property
+    def for_polling(self) -> int:
+        """Calls polling may spend in a month."""
+        return max(0, self.monthly_calls - self.reserve)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Billed calls of one vehicle in one month (persisted across restarts)."""
+
+    month: str
+    calls: int = 0
+    polled: int = 0
+
+    def add(self, now: datetime, calls: int, *, polling: bool) -> Usage:
+        """The usage after ``calls`` more billed calls at ``now``."""
+        current = self if self.month == month_of(now) else Usage(month_of(now))
+        return replace(
+            current,
+            calls=current.calls + calls,
+            polled=current.polled + (calls if polling else 0),
+        )
+
+    def at(self, now: datetime) -> Usage:
+        """The usage as seen at ``now`` (a new month starts at zero)."""
+        return self if self.month == month_of(now) else Usage(month_of(now))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the last readings said, for planning the next one."""
+
+    charging: bool | None = None
+    plugged_in: bool | None = None
+    asleep: bool = False
+    soc: float | None = None
+    charge_limit: float | None = None
+    charge_rate_kw: float | None = None
+    capacity_kwh: float | None = None
+    # When each feature was last read successfully.
+    read_at: dict[Feature, datetime] = field(default_factory=dict)
+
+    @property
+    def situation(self) -> Situation:
+        """The vehicle's situation."""
+        if self.charging:
+            return Situation.CHARGING
+        if self.asleep:
+            return Situation.ASLEEP
+        if self.plugged_in:
+            return Situation.PLUGGED
+        if self.plugged_in is False:
+            return Situation.PARKED
+        return Situation.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The next reading: when, what, and why (for diagnostics)."""
+
+    interval: timedelta
+    features: frozenset[Feature]
+    reason: str
+
+
+def month_of(now: datetime) -> str:
+    """The billing month of ``now`` (calendar month, UTC)."""
+    return now.astimezone(UTC).strftime("%Y-%m")
+
+
+def month_end(now: datetime) -> datetime:
+    """When the month of ``now`` ends (and the allowance renews)."""
+    utc = now.astimezone(UTC)
+    year, month = (utc.year + 1, 1) if utc.month == 12 else (utc.year, utc.month + 1)  # noqa: PLR2004
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def features_to_read(
+    now: datetime, wanted: set[Feature], reading: Reading
+) -> frozenset[Feature]:
+    """The features the next reading asks for (each costs a billed call)."""
+    chosen: set[Feature] = set()
+    for feature in wanted:
+        last = reading.read_at.get(feature)
+        if feature in STATIC_FEATURES:
+            if last is None or now - last >= STATIC_EVERY:
+                chosen.add(feature)
+        elif feature in BATTERY_FEATURES:
+            if (
+                reading.situation in (Situation.CHARGING, Situation.PLUGGED)
+                or last is None
+                or now - last >= PARKED_INTERVAL
+            ):
+                chosen.add(feature)
+        else:
+            chosen.add(feature)
+    # A range comes with the battery reading at no extra cost.
+    if Feature.BATTERY in chosen and Feature.RANGE in wanted:
+        chosen.add(Feature.RANGE)
+    return frozenset(chosen)
+
+
+def desired_interval(reading: Reading) -> tuple[timedelta, str]:
+    """How often the situation wants a reading, with the reason."""
+    situation = reading.situation
+    if situation is Situation.CHARGING:
+        if (
+            reading.soc is not None
+            and reading.charge_limit is not None
+            and reading.charge_limit - reading.soc <= NEAR_LIMIT_POINTS
+        ):
+            return NEAR_LIMIT_INTERVAL, "charging near the limit"
+        return CHARGING_INTERVAL, "charging"
+    if situation is Situation.PLUGGED:
+        return PLUGGED_INTERVAL, "plugged in"
+    if situation is Situation.ASLEEP:
+        return ASLEEP_INTERVAL, "asleep"
+    return PARKED_INTERVAL, "parked"
+
+
+def session_left(reading: Reading) -> timedelta:
+    """How long the current charge will likely go on."""
+    if (
+        reading.soc is None
+        or reading.charge_limit is None
+        or not reading.charge_rate_kw
+        or not reading.capacity_kwh
+    ):
+        return DEFAULT_SESSION
+    points = max(0.0, reading.charge_limit - reading.soc)
+    hours = points / 100 * reading.capacity_kwh / reading.charge_rate_kw
+    return max(timedelta(minutes=15), timedelta(hours=hours))
+
+
+def plan(
+    now: datetime,
+    reading: Reading,
+    usage: Usage,
+    budget: Budget,
+    *,
+    wanted: set[Feature],
+    cost_of: Callable[[frozenset[Feature]], int],
+    push_healthy: bool = False,
+) -> Plan:
+    """When the next reading should be, and what it asks for.
+
+    ``cost_of`` says how many billed calls a read of some features costs
+    (Smartcar: one per signal; ev.energy: one per read).
+    """
+    usage = usage.at(now)
+    features = features_to_read(now, wanted, reading)
+    cost = max(1, cost_of(features))
+    end = month_end(now)
+    until_end = end - now
+    if push_healthy:
+        return Plan(until_end, features, "push is healthy")
+    remaining = budget.for_polling - usage.polled
+    if remaining < cost:
+        return Plan(until_end, features, "allowance for polling used up")
+    desired, reason = desired_interval(reading)
+    hours_left = max(until_end.total_seconds() / 3600, 1.0)
+    # The slowest pace the rest of the month needs: a parked reading of the
+    # charge state every PARKED_INTERVAL; what is beyond that may be spent.
+    parked_cost = max(1, cost_of(frozenset({Feature.CHARGE}) & frozenset(wanted)))
+    floor_calls = hours_left / (PARKED_INTERVAL.total_seconds() / 3600) * parked_cost
+    if reading.situation is Situation.CHARGING:
+        spendable = max(0.0, remaining - floor_calls)
+        sessions = max(1.0, hours_left / 24 * SESSIONS_PER_DAY)
+        reads = spendable / sessions / cost
+        affordable = (
+            session_left(reading) / reads if reads >= 1 else session_left(reading)
+        )
+        interval = max(desired, affordable)
+        if interval > desired:
+            reason = f"{reason}, stretched by the budget"
+    else:
+        affordable = timedelta(hours=hours_left * cost / remaining)
+        interval = max(desired, affordable)
+        if interval > desired:
+            reason = f"{reason}, stretched by the budget"
+    interval = min(max(interval, MIN_INTERVAL), until_end)
+    return Plan(interval, features, reason)
