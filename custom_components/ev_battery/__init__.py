@@ -35,6 +35,7 @@ from .errors import describe_error
 from .scopes import granted_scopes
 from .services import async_setup_services
 from .token_request import is_refused
+from .usage import UsageStore
 from .vehicle import (
     EVENERGY_EXPAND,
     EvEnergyVehicleApi,
@@ -131,8 +132,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         ) from err
 
     account = _account_device(hass, entry, provider)
+    usage = UsageStore(hass, entry.entry_id)
+    await usage.async_load()
     coordinators = {
-        api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api, account.id)
+        api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api, account.id, usage)
         for api in vehicles
     }
     # Every vehicle's first refresh at once; one car failing (asleep, a 502,
@@ -147,7 +150,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         )
     _remove_stale_devices(hass, entry, set(coordinators))
     entry.runtime_data = EvBatteryData(
-        provider=provider, client=client, coordinators=coordinators
+        provider=provider, client=client, coordinators=coordinators, usage=usage
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -203,8 +206,15 @@ def _remove_stale_devices(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> bool:
-    """Unload the platforms."""
+    """Unload the platforms; write the month's call counts."""
+    if entry.runtime_data.usage is not None:
+        await entry.runtime_data.usage.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> None:
+    """Forget the entry's call counts."""
+    await UsageStore(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -31,15 +31,19 @@ from .api import (
 )
 from .application_credentials import EvBatteryOAuth2Implementation
 from .const import (
+    CONF_MONTHLY_CALLS,
     CONF_PROVIDER,
     CONF_READ_ODOMETER,
     CONF_SCAN_INTERVAL_MINUTES,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
+    MAX_MONTHLY_CALLS,
     MAX_SCAN_INTERVAL_MINUTES,
+    MIN_MONTHLY_CALLS,
     MIN_SCAN_INTERVAL_MINUTES,
     PROVIDER_NAMES,
+    SMARTCAR_MONTHLY_CALLS,
     Provider,
     provider_urls,
 )
@@ -197,38 +201,57 @@ class EvBatteryFlowHandler(
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the polling interval without adding the account again."""
+        """Change how much may be read, without adding the account again.
+
+        Smartcar: the monthly allowance of billed calls per vehicle (the
+        poller spends it); ev.energy: the polling interval.
+        """
         entry = self._get_reconfigure_entry()
         provider = Provider(entry.data[CONF_PROVIDER])
-        default = entry.data.get(
-            CONF_SCAN_INTERVAL_MINUTES,
-            int(DEFAULT_SCAN_INTERVAL[provider].total_seconds() // 60),
-        )
+        if provider is Provider.SMARTCAR:
+            key = CONF_MONTHLY_CALLS
+            default = int(entry.data.get(CONF_MONTHLY_CALLS, SMARTCAR_MONTHLY_CALLS))
+            selector = NumberSelectorConfig(
+                min=MIN_MONTHLY_CALLS,
+                max=MAX_MONTHLY_CALLS,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+            )
+        else:
+            key = CONF_SCAN_INTERVAL_MINUTES
+            default = int(
+                entry.data.get(
+                    CONF_SCAN_INTERVAL_MINUTES,
+                    DEFAULT_SCAN_INTERVAL[provider].total_seconds() // 60,
+                )
+            )
+            selector = NumberSelectorConfig(
+                min=MIN_SCAN_INTERVAL_MINUTES[provider],
+                max=MAX_SCAN_INTERVAL_MINUTES,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement="min",
+            )
         if user_input is not None:
             return self.async_update_reload_and_abort(
-                entry,
-                data_updates={
-                    CONF_SCAN_INTERVAL_MINUTES: int(
-                        user_input[CONF_SCAN_INTERVAL_MINUTES]
-                    )
-                },
+                entry, data_updates={key: int(user_input[key])}
             )
         return self.async_show_form(
-            step_id="reconfigure",
+            step_id=f"reconfigure_{provider}",
             data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_SCAN_INTERVAL_MINUTES, default=default
-                    ): NumberSelector(
-                        NumberSelectorConfig(
-                            min=MIN_SCAN_INTERVAL_MINUTES[provider],
-                            max=MAX_SCAN_INTERVAL_MINUTES,
-                            step=1,
-                            mode=NumberSelectorMode.BOX,
-                            unit_of_measurement="min",
-                        )
-                    )
-                }
+                {vol.Required(key, default=default): NumberSelector(selector)}
             ),
             description_placeholders={"provider": PROVIDER_NAMES[provider]},
         )
+
+    async def async_step_reconfigure_smartcar(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The Smartcar form's answer."""
+        return await self.async_step_reconfigure(user_input)
+
+    async def async_step_reconfigure_evenergy(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The ev.energy form's answer."""
+        return await self.async_step_reconfigure(user_input)

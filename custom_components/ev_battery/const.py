@@ -96,6 +96,10 @@ EVENERGY_SCOPES: Final = (
 # set-up and commands. ev.energy limits 1000 calls an hour per user and
 # writes status logs every few minutes.
 SMARTCAR_MONTHLY_CALLS: Final = 500
+# An entry's monthly allowance of billed calls per vehicle (paid plans differ).
+CONF_MONTHLY_CALLS: Final = "monthly_calls"
+MIN_MONTHLY_CALLS: Final = 100
+MAX_MONTHLY_CALLS: Final = 1_000_000
 DEFAULT_SCAN_INTERVAL: Final = {
     Provider.SMARTCAR: timedelta(minutes=90),
     Provider.EVENERGY: timedelta(minutes=5),

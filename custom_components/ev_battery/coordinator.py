@@ -25,21 +25,33 @@ from .api import (
     EVVehicleStateError,
 )
 from .const import (
+    CONF_MONTHLY_CALLS,
     CONF_PROVIDER,
     CONF_SCAN_INTERVAL_MINUTES,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     PROVIDER_NAMES,
+    SMARTCAR_MONTHLY_CALLS,
     Provider,
 )
 from .errors import describe_error
+from .poller import (
+    Budget,
+    Plan,
+    Reading,
+    Usage,
+    features_to_read,
+    month_of,
+    plan,
+)
 from .vehicle import Feature, VehicleApi, VehicleInfo, VehicleState
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .api import EvEnergyClient, SmartcarClient
+    from .usage import UsageStore
 
 
 @dataclass
@@ -49,6 +61,7 @@ class EvBatteryData:
     provider: Provider
     client: SmartcarClient | EvEnergyClient
     coordinators: dict[str, EvBatteryCoordinator]
+    usage: UsageStore | None = None
 
 
 type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
@@ -118,6 +131,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         entry: EvBatteryConfigEntry,
         api: VehicleApi,
         account_device_id: str,
+        usage_store: UsageStore | None = None,
     ) -> None:
         """Create the coordinator for ``api``'s vehicle, linked to its account."""
         self.api = api
@@ -125,6 +139,20 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self._registered: VehicleInfo | None = None
         self._failures = 0
         self.base_interval = scan_interval(entry)
+        # The poller's inputs and its last decision (budgeted providers).
+        self.usage_store = usage_store
+        self.usage = (
+            usage_store.get(api.info.vehicle_id, dt_util.utcnow())
+            if usage_store
+            else Usage(month_of(dt_util.utcnow()))
+        )
+        self.budget = Budget(
+            monthly_calls=int(
+                entry.data.get(CONF_MONTHLY_CALLS, SMARTCAR_MONTHLY_CALLS)
+            )
+        )
+        self.reading = Reading()
+        self.plan: Plan | None = None
         super().__init__(
             hass,
             LOGGER,
@@ -144,9 +172,69 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         wanted = {context for context in self.async_contexts() if context}
         return wanted or set(Feature)
 
+    def _features_now(self, wanted: set[Feature]) -> set[Feature]:
+        """What this read asks for: the poller's choice, or all that is wanted."""
+        if not self.api.budgeted or self.plan is None:
+            return wanted
+        return set(features_to_read(dt_util.utcnow(), wanted, self.reading)) or wanted
+
+    @callback
+    def async_invalidate(self, feature: Feature) -> None:
+        """A command changed ``feature``: the next read asks for it."""
+        read_at = dict(self.reading.read_at)
+        read_at.pop(feature, None)
+        self.reading = dataclasses.replace(self.reading, read_at=read_at)
+
+    @callback
+    def _count(self, calls: int, *, polling: bool) -> None:
+        """Add billed calls to the month's usage (kept across restarts)."""
+        if not self.api.budgeted or not calls:
+            return
+        self.usage = self.usage.add(dt_util.utcnow(), calls, polling=polling)
+        if self.usage_store is not None:
+            self.usage_store.set(self.api.info.vehicle_id, self.usage)
+
+    @callback
+    def count_command(self) -> None:
+        """A command was sent (billed, but not from the polling budget)."""
+        self._count(1, polling=False)
+
+    def _schedule(self, wanted: set[Feature]) -> None:
+        """Let the poller set the next read (budgeted providers)."""
+        if not self.api.budgeted:
+            self.update_interval = self.base_interval
+            return
+        self.plan = plan(
+            dt_util.utcnow(),
+            self.reading,
+            self.usage,
+            self.budget,
+            wanted=wanted,
+            cost_of=self.api.read_cost,
+        )
+        self.update_interval = self.plan.interval
+
+    def _remember(self, state: VehicleState, read: set[Feature]) -> None:
+        """What the poller needs to know from a successful read."""
+        now = dt_util.utcnow()
+        read_at = dict(self.reading.read_at)
+        read_at.update(dict.fromkeys(read - state.unsupported - set(state.errors), now))
+        self.reading = Reading(
+            charging=state.charging,
+            plugged_in=state.plugged_in,
+            asleep=False,
+            soc=state.soc,
+            charge_limit=state.charge_limit,
+            charge_rate_kw=state.charge_rate_kw,
+            capacity_kwh=state.capacity_kwh,
+            read_at=read_at,
+        )
+
     async def _async_update_data(self) -> VehicleState:
+        wanted = self._wanted()
+        read = self._features_now(wanted)
         try:
-            state = await self.api.async_fetch(self._wanted())
+            state = await self.api.async_fetch(read)
         except EVAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
@@ -157,7 +245,8 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             # The provider answered: the car is asleep or out of reach. Its
             # last values are still its last known state (with their age).
             if self.answered:
-                self.update_interval = self.base_interval
+                self.reading = dataclasses.replace(self.reading, asleep=True)
+                self._schedule(wanted)
                 return self.data
             raise self._failed(err) from err
         except EVRateLimitError as err:
@@ -177,7 +266,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         except EVApiError as err:
             raise self._failed(err) from err
         self._failures = 0
-        self.update_interval = self.base_interval
+        self._count(self.api.last_cost, polling=True)
         info = self.api.info
         if info.make:
             self.name = f"{DOMAIN} {make_name(info.make)} {info.model}"
@@ -201,6 +290,8 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         if state.data_age is not None and state.data_age > now:
             # A provider (or car) clock ahead of ours: data cannot be newer than now.
             state = dataclasses.replace(state, data_age=now)
+        self._remember(state, read)
+        self._schedule(wanted)
         return state
 
     def _failed(self, err: EVApiError) -> UpdateFailed:

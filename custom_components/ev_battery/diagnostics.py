@@ -55,6 +55,16 @@ async def async_get_config_entry_diagnostics(
                 "unsupported": sorted(coordinator.api.unsupported),
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),
+                "poller": {
+                    "budgeted": coordinator.api.budgeted,
+                    "monthly_allowance": coordinator.budget.monthly_calls,
+                    "reserve": coordinator.budget.reserve,
+                    "usage": dataclasses.asdict(coordinator.usage),
+                    "reason": coordinator.plan.reason if coordinator.plan else None,
+                    "next_features": sorted(coordinator.plan.features)
+                    if coordinator.plan
+                    else None,
+                },
                 "state": _jsonable(dataclasses.asdict(state)) if state else None,
             }
         )

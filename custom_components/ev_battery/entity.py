@@ -182,13 +182,18 @@ class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
         try:
             acted = await command()
         except EVApiError as err:
+            if not isinstance(err, EVValidationError):
+                self.coordinator.count_command()
             self._release()
             self.async_write_ha_state()
             if isinstance(err, UNCERTAIN_ERRORS):
+                self.coordinator.async_invalidate(self.entity_description.feature)
                 await self.coordinator.async_request_refresh()
             raise
         finally:
             self._in_flight = False
+        self.coordinator.count_command()
+        self.coordinator.async_invalidate(self.entity_description.feature)
         if acted:
             self._cancel_hold = async_call_later(
                 self.hass, COMMAND_HOLD, self._hold_expired

@@ -153,6 +153,17 @@ class VehicleApi(ABC):
         self.refusals: dict[Feature, int] = {}
         # Provider permissions a refusal showed to be missing.
         self.missing_permissions: set[str] = set()
+        # Billed calls of the last read.
+        self.last_cost = 0
+
+    # Whether reads are billed against a monthly allowance (the poller then
+    # decides when and what to read).
+    budgeted = False
+
+    def read_cost(self, features: frozenset[Feature]) -> int:
+        """Billed calls a read of ``features`` costs."""
+        del features
+        return 1
 
     @abstractmethod
     async def async_fetch(self, features: set[Feature]) -> VehicleState:
@@ -189,6 +200,8 @@ class VehicleApi(ABC):
 class SmartcarVehicleApi(VehicleApi):
     """A vehicle behind Smartcar: one batch request per refresh."""
 
+    budgeted = True
+
     def __init__(
         self, client: SmartcarClient, info: VehicleInfo, scopes: frozenset[str]
     ) -> None:
@@ -208,6 +221,15 @@ class SmartcarVehicleApi(VehicleApi):
         """Smartcar's documented range."""
         return 50.0, 100.0
 
+    def read_cost(self, features: frozenset[Feature]) -> int:
+        """Billed calls of a read: one per signal (and two more at first)."""
+        signals = {
+            FEATURE_SIGNALS[f]
+            for f in features
+            if f in FEATURE_SIGNALS and f not in self.unsupported
+        }
+        return len(signals) + (2 if self.info.make is None else 0)
+
     async def async_fetch(self, features: set[Feature]) -> VehicleState:
         """One batch request for the signals of the wanted features."""
         wanted = {
@@ -215,15 +237,18 @@ class SmartcarVehicleApi(VehicleApi):
             for feature, signal in FEATURE_SIGNALS.items()
             if feature in features and feature not in self.unsupported
         }
-        signals = list(wanted.values())
+        # One path per signal (battery and range share /battery).
+        signals = list(dict.fromkeys(wanted.values()))
         discovering = self.info.make is None
         if discovering:
-            # The first refresh also learns make, model, year and VIN: still
-            # one billable call.
+            # The first refresh also learns make, model, year and VIN.
             signals += [Signal.ATTRIBUTES, Signal.VIN]
+        self.last_cost = 0
         if not signals:
             return VehicleState(unsupported=frozenset(self.unsupported))
         snapshot = await self.client.batch(self.info.vehicle_id, signals)
+        # Smartcar bills every sub-request of a batch.
+        self.last_cost = len(signals)
         if discovering:
             self._learn(snapshot)
         return self._state(snapshot, wanted)

@@ -164,20 +164,33 @@ async def test_reauth_other_account_aborts(
     assert smartcar_entry.data["token"]["access_token"] == old_token
 
 
-async def test_reconfigure_polling_interval(hass, smartcar_entry):
+async def test_reconfigure_smartcar_allowance(hass, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
     result = await smartcar_entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
+    assert result["step_id"] == "reconfigure_smartcar"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"scan_interval_minutes": 120}
+        result["flow_id"], {"monthly_calls": 5000}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert smartcar_entry.data["scan_interval_minutes"] == 120
+    assert smartcar_entry.data["monthly_calls"] == 5000
     coordinator = next(iter(smartcar_entry.runtime_data.coordinators.values()))
-    assert coordinator.update_interval.total_seconds() == 7200
+    assert coordinator.budget.monthly_calls == 5000
+
+
+async def test_reconfigure_evenergy_interval(hass, evenergy_entry):
+    await setup_entry(hass, evenergy_entry)
+    result = await evenergy_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure_evenergy"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"scan_interval_minutes": 15}
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    coordinator = next(iter(evenergy_entry.runtime_data.coordinators.values()))
+    assert coordinator.update_interval.total_seconds() == 900
 
 
 async def consent_with_no_vehicle(sim, url: str) -> dict[str, str]:

@@ -237,7 +237,14 @@ async def test_diagnostics_are_redacted(hass, hass_client, smartcar_entry, snaps
         "52.3731",
     ):
         assert secret not in text
-    assert diagnostics == snapshot(exclude=props("expires_at", "data_age"))
+    # The interval and its reason depend on the days left in the month.
+    assert diagnostics == snapshot(
+        exclude=props("expires_at", "data_age", "update_interval", "reason", "month")
+    )
+    tesla = diagnostics["vehicles"][0]
+    assert tesla["poller"]["reason"].startswith("charging")
+    # Set-up: battery, capacity, charge, charge limit, attributes and VIN.
+    assert tesla["poller"]["usage"]["calls"] == 6
 
 
 async def test_makes_keep_their_spelling(hass, sim, evenergy_entry):

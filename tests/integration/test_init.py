@@ -87,27 +87,35 @@ async def test_permission_missing_removes_entities(hass, smartcar_entry):
     assert hass.states.get("number.tesla_model_3_charge_limit") is None
 
 
-async def test_feature_refused_later_keeps_its_entity(hass, sim, smartcar_entry):
+async def test_feature_refused_later_keeps_its_entity(
+    hass, sim, smartcar_entry, freezer
+):
     await setup_entry(hass, smartcar_entry)
     registry = er.async_get(hass)
     limit = "number.tesla_model_3_charge_limit"
     sim.state.smartcar.vehicles[TESLA].unsupported = frozenset({"charge_limit"})
     coordinator = smartcar_entry.runtime_data.coordinators[TESLA]
+
+    async def next_day_refresh():
+        # The charge limit is read once a day.
+        freezer.tick(timedelta(days=1))
+        await coordinator.async_refresh()
+
     # A signal that answered before keeps its entity and value through a one-off.
-    await coordinator.async_refresh()
+    await next_day_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(limit).state == "80.0"
     # Refused three times in a row: given up, unavailable, but not deleted
     # (the person's name, area and history stay in the registry).
-    await coordinator.async_refresh()
-    await coordinator.async_refresh()
+    await next_day_refresh()
+    await next_day_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(limit).state == STATE_UNAVAILABLE
     assert registry.async_get(limit) is not None
     assert hass.states.get("sensor.tesla_model_3_state_of_charge").state == "42.0"
     # No longer asked for.
     await sim.control("DELETE", "/requests")
-    await coordinator.async_refresh()
+    await next_day_refresh()
     log = await sim.control("GET", "/requests")
     assert "charge/limit" not in str(log)
     # Not created at the next set-up.
@@ -187,7 +195,9 @@ async def test_rate_limit_backs_off(hass, sim, smartcar_entry, freezer):
     await coordinator.async_refresh()
     assert coordinator.update_interval == timedelta(hours=2)
     await coordinator.async_refresh()
-    assert coordinator.update_interval == timedelta(minutes=90)
+    # Then the poller decides again (the VW is parked, unplugged).
+    assert coordinator.update_interval == coordinator.plan.interval
+    assert coordinator.plan.reason.startswith("parked")
 
 
 async def test_quota_used_up_waits_for_the_next_month(

@@ -1,0 +1,73 @@
+"""The poller decides when and what the coordinators read (Smartcar)."""
+
+from datetime import timedelta
+
+from homeassistant.util import dt as dt_util
+
+from custom_components.ev_battery.poller import Usage, month_of
+from tests.simulator.conftest import TESLA, VW
+
+from .conftest import setup_entry
+
+
+async def test_charging_often_parked_rarely(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    coordinators = smartcar_entry.runtime_data.coordinators
+    tesla, vw = coordinators[TESLA], coordinators[VW]
+    assert tesla.plan.reason.startswith("charging")
+    assert tesla.update_interval <= timedelta(minutes=45)
+    assert vw.plan.reason.startswith("parked")
+    assert vw.update_interval >= timedelta(hours=6)
+
+
+async def test_a_parked_car_is_asked_only_what_can_change(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    vw = smartcar_entry.runtime_data.coordinators[VW]
+    # Everything at set-up (plus make, model and VIN)...
+    assert vw.usage.polled == 6
+    await vw.async_refresh()
+    # ...then only the charge state (plug, charging): one billed call.
+    assert vw.api.last_cost == 1
+    assert vw.usage.polled == 7
+    assert hass.states.get("sensor.volkswagen_id_4_state_of_charge").state == "63.0"
+
+
+async def test_commands_count_and_the_changed_signal_is_read_again(
+    hass, sim, smartcar_entry
+):
+    await setup_entry(hass, smartcar_entry)
+    tesla = smartcar_entry.runtime_data.coordinators[TESLA]
+    before = tesla.usage
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.tesla_model_3_charge_limit", "value": 70},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert tesla.usage.calls - before.calls - (tesla.usage.polled - before.polled) == 1
+    assert hass.states.get("number.tesla_model_3_charge_limit").state == "70.0"
+    assert tesla.data.charge_limit == 70
+
+
+async def test_the_month_usage_survives_a_restart(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    tesla = smartcar_entry.runtime_data.coordinators[TESLA]
+    await tesla.async_refresh()
+    used = tesla.usage
+    assert used.calls > 6
+    await hass.config_entries.async_reload(smartcar_entry.entry_id)
+    await hass.async_block_till_done()
+    again = smartcar_entry.runtime_data.coordinators[TESLA].usage
+    # What was used before, plus the new set-up read.
+    assert again.month == used.month
+    assert again.calls > used.calls
+
+
+async def test_a_used_up_polling_budget_waits_for_the_month(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    tesla = smartcar_entry.runtime_data.coordinators[TESLA]
+    tesla.usage = Usage(month_of(dt_util.utcnow()), calls=470, polled=460)
+    await tesla.async_refresh()
+    assert tesla.plan.reason == "allowance for polling used up"
+    assert tesla.update_interval > timedelta(hours=1)
