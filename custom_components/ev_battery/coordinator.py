@@ -41,7 +41,9 @@ from .poller import (
     Plan,
     Reading,
     Usage,
+    estimate_soc,
     features_to_read,
+    learned_rate,
     month_of,
     plan,
 )
@@ -153,6 +155,10 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         )
         self.reading = Reading()
         self.plan: Plan | None = None
+        # When the next read is due (a sensor shows it).
+        self.next_read_at: datetime | None = None
+        # (measured at, state of charge) of the current charging session.
+        self.charge_history: list[tuple[datetime, float]] = []
         super().__init__(
             hass,
             LOGGER,
@@ -201,8 +207,10 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
 
     def _schedule(self, wanted: set[Feature]) -> None:
         """Let the poller set the next read (budgeted providers)."""
+        now = dt_util.utcnow()
         if not self.api.budgeted:
             self.update_interval = self.base_interval
+            self.next_read_at = now + self.base_interval
             return
         self.plan = plan(
             dt_util.utcnow(),
@@ -213,10 +221,34 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             cost_of=self.api.read_cost,
         )
         self.update_interval = self.plan.interval
+        self.next_read_at = now + self.plan.interval
+
+    def estimated_soc(self) -> float | None:
+        """The state of charge now, carried forward from the last measurement."""
+        state = self.data
+        rate = None
+        if state.charge_rate_kw and state.capacity_kwh:
+            rate = state.charge_rate_kw / state.capacity_kwh * 100
+        else:
+            rate = learned_rate(self.charge_history)
+        return estimate_soc(
+            dt_util.utcnow(),
+            soc=state.soc,
+            measured_at=state.data_age,
+            charging=state.charging,
+            rate_per_hour=rate,
+            limit=state.charge_limit,
+        )
 
     def _remember(self, state: VehicleState, read: set[Feature]) -> None:
-        """What the poller needs to know from a successful read."""
+        """What the poller (and the estimate) need from a successful read."""
         now = dt_util.utcnow()
+        if state.charging and state.soc is not None:
+            measured = state.data_age or now
+            if not self.charge_history or self.charge_history[-1][0] < measured:
+                self.charge_history.append((measured, state.soc))
+        elif state.charging is False:
+            self.charge_history.clear()
         read_at = dict(self.reading.read_at)
         read_at.update(dict.fromkeys(read - state.unsupported - set(state.errors), now))
         self.reading = Reading(

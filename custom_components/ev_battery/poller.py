@@ -251,3 +251,39 @@ def plan(
             reason = f"{reason}, stretched by the budget"
     interval = min(max(interval, MIN_INTERVAL), until_end)
     return Plan(interval, features, reason)
+
+
+def learned_rate(history: list[tuple[datetime, float]]) -> float | None:
+    """Percentage points per hour from the first and last reading of a charge.
+
+    ``history`` holds (measured at, state of charge) of the current charging
+    session, oldest first.
+    """
+    if len(history) < 2:  # noqa: PLR2004
+        return None
+    (start, first), (end, last) = history[0], history[-1]
+    hours = (end - start).total_seconds() / 3600
+    if hours <= 0 or last <= first:
+        return None
+    return (last - first) / hours
+
+
+def estimate_soc(
+    now: datetime,
+    *,
+    soc: float | None,
+    measured_at: datetime | None,
+    charging: bool | None,
+    rate_per_hour: float | None,
+    limit: float | None,
+) -> float | None:
+    """The state of charge now: the last measurement carried forward.
+
+    While charging at a known rate it rises from the measurement, up to the
+    charge limit; otherwise it is the measurement.
+    """
+    if soc is None or not charging or measured_at is None or not rate_per_hour:
+        return soc
+    hours = max(0.0, (now - measured_at).total_seconds() / 3600)
+    ceiling = max(soc, limit if limit is not None else 100.0)
+    return min(soc + rate_per_hour * hours, ceiling)

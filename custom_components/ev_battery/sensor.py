@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -18,13 +19,16 @@ from homeassistant.const import (
     UnitOfLength,
     UnitOfPower,
 )
+from homeassistant.core import callback
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
 
 from .entity import (
     EvBatteryEntity,
     EvBatteryEntityDescription,
     async_add_vehicle_entities,
 )
-from .vehicle import ChargingState, Feature, VehicleState
+from .vehicle import ChargingState, Feature
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,19 +37,63 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-    from .coordinator import EvBatteryConfigEntry
+    from .coordinator import EvBatteryConfigEntry, EvBatteryCoordinator
 
 PARALLEL_UPDATES = 0  # the coordinator does the reading
+
+# How often the estimated state of charge moves while the car charges.
+ESTIMATE_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
 class EvBatterySensorDescription(EvBatteryEntityDescription, SensorEntityDescription):
     """A sensor and how it reads the vehicle state."""
 
-    value_fn: Callable[[VehicleState], float | str | datetime | None]
+    value_fn: Callable[[EvBatteryCoordinator], float | str | datetime | None]
+    # Whether the vehicle gets this sensor at all (beyond its feature).
+    exists_fn: Callable[[EvBatteryCoordinator], bool] = lambda _: True
 
+
+ESTIMATED_SOC = "estimated_state_of_charge"
 
 SENSORS: tuple[EvBatterySensorDescription, ...] = (
+    EvBatterySensorDescription(
+        key=ESTIMATED_SOC,
+        translation_key=ESTIMATED_SOC,
+        feature=Feature.BATTERY,
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        value_fn=lambda c: c.estimated_soc(),
+    ),
+    EvBatterySensorDescription(
+        key="api_calls_this_month",
+        translation_key="api_calls_this_month",
+        feature=Feature.BATTERY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda c: c.usage.at(dt_util.utcnow()).calls,
+        exists_fn=lambda c: c.api.budgeted,
+    ),
+    EvBatterySensorDescription(
+        key="api_calls_left",
+        translation_key="api_calls_left",
+        feature=Feature.BATTERY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: max(
+            0, c.budget.monthly_calls - c.usage.at(dt_util.utcnow()).calls
+        ),
+        exists_fn=lambda c: c.api.budgeted,
+    ),
+    EvBatterySensorDescription(
+        key="next_reading",
+        translation_key="next_reading",
+        feature=Feature.BATTERY,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: c.next_read_at,
+    ),
     EvBatterySensorDescription(
         key="state_of_charge",
         translation_key="state_of_charge",
@@ -54,7 +102,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
-        value_fn=lambda state: state.soc,
+        value_fn=lambda c: c.data.soc,
     ),
     EvBatterySensorDescription(
         key="range",
@@ -64,7 +112,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfLength.KILOMETERS,
         suggested_display_precision=0,
-        value_fn=lambda state: state.range_km,
+        value_fn=lambda c: c.data.range_km,
     ),
     EvBatterySensorDescription(
         key="battery_capacity",
@@ -74,7 +122,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         entity_category=EntityCategory.DIAGNOSTIC,
         suggested_display_precision=1,
-        value_fn=lambda state: state.capacity_kwh,
+        value_fn=lambda c: c.data.capacity_kwh,
     ),
     EvBatterySensorDescription(
         key="charging_state",
@@ -82,8 +130,8 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         feature=Feature.CHARGE,
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in ChargingState],
-        value_fn=lambda state: (
-            state.charging_state.value if state.charging_state else None
+        value_fn=lambda c: (
+            c.data.charging_state.value if c.data.charging_state else None
         ),
     ),
     EvBatterySensorDescription(
@@ -94,7 +142,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.KILO_WATT,
         suggested_display_precision=1,
-        value_fn=lambda state: state.charge_rate_kw,
+        value_fn=lambda c: c.data.charge_rate_kw,
     ),
     EvBatterySensorDescription(
         key="last_data_update",
@@ -102,7 +150,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         feature=Feature.BATTERY,
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda state: state.data_age,
+        value_fn=lambda c: c.data.data_age,
     ),
     EvBatterySensorDescription(
         key="odometer",
@@ -113,7 +161,7 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         native_unit_of_measurement=UnitOfLength.KILOMETERS,
         entity_registry_enabled_default=False,
         suggested_display_precision=0,
-        value_fn=lambda state: state.odometer_km,
+        value_fn=lambda c: c.data.odometer_km,
     ),
 )
 
@@ -128,9 +176,14 @@ async def async_setup_entry(
         entry,
         async_add_entities,
         lambda coordinator: (
-            EvBatterySensor(coordinator, description)
+            (
+                EvBatteryEstimatedSoc
+                if description.key == ESTIMATED_SOC
+                else EvBatterySensor
+            )(coordinator, description)
             for description in SENSORS
             if coordinator.api.supports(description.feature)
+            and description.exists_fn(coordinator)
         ),
     )
 
@@ -143,4 +196,37 @@ class EvBatterySensor(EvBatteryEntity, SensorEntity):
     @property
     def native_value(self) -> float | str | datetime | None:
         """The value from the latest (or last known) state."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        return self.entity_description.value_fn(self.coordinator)
+
+
+class EvBatteryEstimatedSoc(EvBatterySensor):
+    """The state of charge now, carried forward between measurements."""
+
+    _unrecorded_attributes = frozenset({"measured_at", "measured_state_of_charge"})
+
+    async def async_added_to_hass(self) -> None:
+        """While the car charges, the estimate moves every minute."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_track_time_interval(self.hass, self._tick, ESTIMATE_EVERY)
+        )
+
+    @callback
+    def _tick(self, _now: datetime) -> None:
+        if self.coordinator.answered and self.coordinator.data.charging:
+            self.async_write_ha_state()
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """When the last measurement was taken, and what it said."""
+        state = self.coordinator.data
+        return {
+            "measured_state_of_charge": state.soc,
+            "measured_at": state.data_age.isoformat() if state.data_age else None,
+        }
+
+
+# Sensors with behaviour of their own.
+SENSOR_CLASSES: dict[str, type[EvBatterySensor]] = {
+    ESTIMATED_SOC: EvBatteryEstimatedSoc
+}

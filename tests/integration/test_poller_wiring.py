@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+import pytest
 from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.ev_battery.poller import Usage, month_of
 from tests.simulator.conftest import TESLA, VW
@@ -71,3 +73,52 @@ async def test_a_used_up_polling_budget_waits_for_the_month(hass, sim, smartcar_
     await tesla.async_refresh()
     assert tesla.plan.reason == "allowance for polling used up"
     assert tesla.update_interval > timedelta(hours=1)
+
+
+async def test_estimated_soc_follows_the_charge_between_readings(
+    hass, sim, smartcar_entry, freezer
+):
+    freezer.move_to(sim.state.now())
+    await setup_entry(hass, smartcar_entry)
+    tesla = smartcar_entry.runtime_data.coordinators[TESLA]
+    for _ in range(2):
+        sim.state.clock.advance(1800)
+        freezer.tick(timedelta(seconds=1800))
+        await tesla.async_refresh()
+    measured = float(hass.states.get("sensor.tesla_model_3_state_of_charge").state)
+    # Ten minutes later, without a reading: the estimate moves on, the
+    # measured sensor does not.
+    sim.state.clock.advance(600)
+    freezer.tick(timedelta(seconds=600))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done()
+    estimated = hass.states.get("sensor.tesla_model_3_estimated_state_of_charge")
+    car = await sim.control("GET", "/vehicles/tesla-model-3")
+    assert float(estimated.state) > measured
+    assert float(estimated.state) == pytest.approx(car["soc"] * 100, abs=1.0)
+    assert hass.states.get("sensor.tesla_model_3_state_of_charge").state == str(
+        measured
+    )
+    assert estimated.attributes["measured_state_of_charge"] == measured
+    # Never beyond the charge limit.
+    freezer.tick(timedelta(hours=10))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done()
+    capped = hass.states.get("sensor.tesla_model_3_estimated_state_of_charge")
+    assert float(capped.state) == 80.0
+
+
+async def test_budget_sensors(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    assert hass.states.get("sensor.tesla_model_3_api_calls_this_month").state == "6"
+    assert (
+        hass.states.get("sensor.tesla_model_3_api_calls_left_this_month").state == "494"
+    )
+    next_reading = hass.states.get("sensor.tesla_model_3_next_reading").state
+    assert dt_util.parse_datetime(next_reading) > dt_util.utcnow()
+
+
+async def test_evenergy_has_no_budget_sensors(hass, sim, evenergy_entry):
+    await setup_entry(hass, evenergy_entry)
+    assert hass.states.get("sensor.kia_ev6_api_calls_this_month") is None
+    assert hass.states.get("sensor.kia_ev6_next_reading") is not None

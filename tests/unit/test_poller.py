@@ -8,7 +8,9 @@ from custom_components.ev_battery.poller import (
     Budget,
     Reading,
     Usage,
+    estimate_soc,
     features_to_read,
+    learned_rate,
     month_end,
     plan,
 )
@@ -179,3 +181,21 @@ def test_a_month_of_commuting_stays_within_the_allowance():
     assert usage.polled <= BUDGET.for_polling
     # And the budget is spent where it matters: most reads while charging.
     assert charging_reads >= 60
+
+
+def test_learned_rate_and_estimate():
+    t0 = START
+    assert learned_rate([]) is None
+    assert learned_rate([(t0, 40.0)]) is None
+    assert learned_rate([(t0, 40.0), (t0, 41.0)]) is None
+    assert learned_rate([(t0, 40.0), (t0 + timedelta(hours=1), 40.0)]) is None
+    rate = learned_rate([(t0, 40.0), (t0 + timedelta(minutes=30), 46.0)])
+    assert rate == pytest.approx(12.0)
+    later = t0 + timedelta(hours=1)
+    kwargs = {"soc": 40.0, "measured_at": t0, "rate_per_hour": 12.0, "limit": 80.0}
+    assert estimate_soc(later, charging=True, **kwargs) == pytest.approx(52.0)
+    assert estimate_soc(later, charging=False, **kwargs) == 40.0
+    assert estimate_soc(t0 + timedelta(hours=9), charging=True, **kwargs) == 80.0
+    no_limit = {**kwargs, "limit": None}
+    assert estimate_soc(t0 + timedelta(hours=9), charging=True, **no_limit) == 100.0
+    assert estimate_soc(later, charging=True, **{**kwargs, "soc": None}) is None
