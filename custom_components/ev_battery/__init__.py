@@ -138,9 +138,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         api.info.vehicle_id: EvBatteryCoordinator(hass, entry, api, account.id, usage)
         for api in vehicles
     }
-    # Every vehicle's first refresh at once; one car failing (asleep, a 502,
-    # its allowance used up) leaves its own entities waiting, not the others.
-    await asyncio.gather(*(c.async_refresh() for c in coordinators.values()))
+    # A vehicle whose stored reading is still current costs no call; every
+    # other vehicle's first refresh runs at once, and one car failing (asleep,
+    # a 502, its allowance used up) leaves its own entities waiting, not the
+    # others'.
+    restored = {vid for vid, c in coordinators.items() if c.async_restore()}
+    await asyncio.gather(
+        *(c.async_refresh() for vid, c in coordinators.items() if vid not in restored)
+    )
     if any(
         isinstance(c.last_exception, ConfigEntryAuthFailed)
         for c in coordinators.values()

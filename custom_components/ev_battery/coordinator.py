@@ -73,6 +73,9 @@ type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
 # the polling interval) rather than waiting a whole interval.
 FIRST_RETRY = timedelta(minutes=5)
 
+# A restored vehicle is read no sooner than this after a restart.
+MIN_RESTORE_WAIT = timedelta(minutes=1)
+
 # The measured values of a state (not its bookkeeping of features and errors).
 STATE_VALUES = tuple(
     field.name
@@ -324,7 +327,76 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             state = dataclasses.replace(state, data_age=now)
         self._remember(state, read)
         self._schedule(wanted)
+        self._store_snapshot(state)
         return state
+
+    def _store_snapshot(self, state: VehicleState) -> None:
+        """Keep the reading, so a restart need not spend calls on it."""
+        if self.usage_store is None or not self.api.budgeted:
+            return
+        info = self.api.info
+        self.usage_store.set_snapshot(
+            info.vehicle_id,
+            {
+                "state": state.as_stored(),
+                "info": {
+                    "make": info.make,
+                    "model": info.model,
+                    "year": info.year,
+                    "vin": info.vin,
+                },
+                "unsupported": sorted(self.api.unsupported),
+                "answered": sorted(self.api.answered),
+                "read_at": {
+                    str(feature): at.isoformat()
+                    for feature, at in self.reading.read_at.items()
+                },
+                "next_read_at": (
+                    self.next_read_at.isoformat() if self.next_read_at else None
+                ),
+            },
+        )
+
+    @callback
+    def async_restore(self) -> bool:
+        """Take the stored reading if its next read is not due yet.
+
+        A restart then spends no call on this vehicle: its entities show the
+        stored values (with their data age) and the poller's schedule goes on.
+        """
+        if self.usage_store is None or not self.api.budgeted:
+            return False
+        stored = self.usage_store.snapshot(self.api.info.vehicle_id)
+        now = dt_util.utcnow()
+        try:
+            due = datetime.fromisoformat(stored["next_read_at"]) if stored else None
+            if stored is None or due is None or due <= now:
+                return False
+            state = VehicleState.from_stored(stored["state"])
+            info = stored["info"]
+            read_at = {
+                Feature(feature): datetime.fromisoformat(at)
+                for feature, at in stored["read_at"].items()
+            }
+            self.api.info = dataclasses.replace(
+                self.api.info,
+                make=info["make"],
+                model=info["model"],
+                year=info["year"],
+                vin=info["vin"],
+            )
+            self.api.unsupported.update(Feature(f) for f in stored["unsupported"])
+            self.api.answered.update(Feature(f) for f in stored["answered"])
+        except (KeyError, TypeError, ValueError):
+            LOGGER.debug("A stored reading could not be used; reading afresh")
+            return False
+        self._remember(state, set())
+        self.reading = dataclasses.replace(self.reading, read_at=read_at)
+        self.next_read_at = due
+        self.update_interval = max(due - now, MIN_RESTORE_WAIT)
+        self.async_register_device()
+        self.async_set_updated_data(state)
+        return True
 
     def _failed(self, err: EVApiError) -> UpdateFailed:
         """A failed refresh; a vehicle that never answered retries sooner."""

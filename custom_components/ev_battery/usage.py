@@ -1,4 +1,4 @@
-"""Billed calls per vehicle this month, kept across restarts."""
+"""Billed calls per vehicle this month and the last reading, kept across restarts."""
 
 from __future__ import annotations
 
@@ -50,7 +50,17 @@ class UsageStore:
 
     def set(self, vehicle_id: str, usage: Usage) -> None:
         """Remember a vehicle's usage (written a little later)."""
-        self._data[vehicle_id] = asdict(usage)
+        self._data[vehicle_id] = {**self._data.get(vehicle_id, {}), **asdict(usage)}
+        self._store.async_delay_save(lambda: self._data, SAVE_DELAY)
+
+    def snapshot(self, vehicle_id: str) -> dict[str, Any] | None:
+        """A vehicle's last stored reading (see the coordinator's restore)."""
+        stored = self._data.get(vehicle_id, {}).get("snapshot")
+        return stored if isinstance(stored, dict) else None
+
+    def set_snapshot(self, vehicle_id: str, snapshot: dict[str, Any]) -> None:
+        """Remember a vehicle's last reading (written a little later)."""
+        self._data.setdefault(vehicle_id, {})["snapshot"] = snapshot
         self._store.async_delay_save(lambda: self._data, SAVE_DELAY)
 
     async def async_flush(self) -> None:

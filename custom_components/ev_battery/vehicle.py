@@ -116,6 +116,43 @@ class VehicleState:
             return None
         return self.charging_state is ChargingState.CHARGING
 
+    def as_stored(self) -> dict[str, Any]:
+        """JSON-ready form (errors are not kept)."""
+        return {
+            "soc": self.soc,
+            "range_km": self.range_km,
+            "capacity_kwh": self.capacity_kwh,
+            "plugged_in": self.plugged_in,
+            "charging_state": self.charging_state,
+            "charge_limit": self.charge_limit,
+            "odometer_km": self.odometer_km,
+            "charge_rate_kw": self.charge_rate_kw,
+            "data_age": self.data_age.isoformat() if self.data_age else None,
+            "unsupported": sorted(self.unsupported),
+        }
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> VehicleState:
+        """Back from :meth:`as_stored` (raises on a malformed record)."""
+        charging_state = data.get("charging_state")
+        data_age = data.get("data_age")
+        return cls(
+            soc=_number(data.get("soc")),
+            range_km=_number(data.get("range_km")),
+            capacity_kwh=_number(data.get("capacity_kwh")),
+            plugged_in=data.get("plugged_in"),
+            charging_state=ChargingState(charging_state) if charging_state else None,
+            charge_limit=_number(data.get("charge_limit")),
+            odometer_km=_number(data.get("odometer_km")),
+            charge_rate_kw=_number(data.get("charge_rate_kw")),
+            data_age=datetime.fromisoformat(data_age) if data_age else None,
+            unsupported=frozenset(Feature(f) for f in data.get("unsupported", [])),
+        )
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
 
 @dataclass(frozen=True, slots=True)
 class ChargeRecordRow:

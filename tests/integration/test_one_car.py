@@ -1,5 +1,7 @@
 """One car's trouble never takes the account down; removed cars go away."""
 
+from datetime import timedelta
+
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
@@ -40,11 +42,16 @@ async def test_one_failing_car_does_not_block_the_others(
     assert vehicle_device(hass, smartcar_entry, LEAF).name == "Nissan Leaf"
 
 
-async def test_car_failing_after_a_restart_shows_unavailable(hass, sim, smartcar_entry):
+async def test_car_failing_after_a_restart_shows_unavailable(
+    hass, sim, smartcar_entry, freezer
+):
     await setup_entry(hass, smartcar_entry)
     await sim.control(
         "POST", "/faults", json={"path": f"{VW}/batch$", "kind": "html_502"}
     )
+    # Long enough for every vehicle's next read to be due: no stored reading
+    # is current, so each vehicle is read at set-up.
+    freezer.tick(timedelta(hours=7))
     await hass.config_entries.async_reload(smartcar_entry.entry_id)
     await hass.async_block_till_done()
     assert smartcar_entry.state is ConfigEntryState.LOADED

@@ -52,18 +52,39 @@ async def test_commands_count_and_the_changed_signal_is_read_again(
     assert tesla.data.charge_limit == 70
 
 
-async def test_the_month_usage_survives_a_restart(hass, sim, smartcar_entry):
+async def test_a_restart_with_recent_data_spends_no_call(hass, sim, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
     tesla = smartcar_entry.runtime_data.coordinators[TESLA]
-    await tesla.async_refresh()
     used = tesla.usage
-    assert used.calls > 6
+    await sim.control("DELETE", "/requests")
     await hass.config_entries.async_reload(smartcar_entry.entry_id)
     await hass.async_block_till_done()
-    again = smartcar_entry.runtime_data.coordinators[TESLA].usage
-    # What was used before, plus the new set-up read.
-    assert again.month == used.month
-    assert again.calls > used.calls
+    log = await sim.control("GET", "/requests")
+    assert not [r for r in log if r["path"].endswith("/batch")]
+    again = smartcar_entry.runtime_data.coordinators[TESLA]
+    assert again.usage == used
+    assert again.api.info.make == "TESLA"
+    assert hass.states.get("sensor.tesla_model_3_state_of_charge").state == "42.0"
+    assert hass.states.get("number.tesla_model_3_charge_limit").state == "80.0"
+    # The schedule goes on where it was.
+    assert again.next_read_at == tesla.next_read_at
+
+
+async def test_a_restart_after_the_next_read_was_due_reads(
+    hass, sim, smartcar_entry, freezer
+):
+    await setup_entry(hass, smartcar_entry)
+    await hass.config_entries.async_unload(smartcar_entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(hours=7))
+    await sim.control("DELETE", "/requests")
+    await hass.config_entries.async_setup(smartcar_entry.entry_id)
+    await hass.async_block_till_done()
+    log = await sim.control("GET", "/requests")
+    assert len([r for r in log if r["path"].endswith("/batch")]) == 3
+    # The month's count went on from where it was.
+    tesla = smartcar_entry.runtime_data.coordinators[TESLA]
+    assert tesla.usage.calls > 6
 
 
 async def test_a_used_up_polling_budget_waits_for_the_month(hass, sim, smartcar_entry):
