@@ -38,6 +38,7 @@ from .token_request import is_refused
 from .usage import UsageStore
 from .vehicle import (
     EVENERGY_EXPAND,
+    EvEnergyAccount,
     EvEnergyVehicleApi,
     SmartcarVehicleApi,
     VehicleApi,
@@ -178,10 +179,9 @@ async def _smartcar_vehicles(
 
 
 async def _evenergy_vehicles(client: EvEnergyClient) -> list[VehicleApi]:
-    return [
-        EvEnergyVehicleApi(client, vehicle)
-        for vehicle in await client.get_vehicles(expand=EVENERGY_EXPAND)
-    ]
+    listed = await client.get_vehicles(expand=EVENERGY_EXPAND)
+    account = EvEnergyAccount(client, listed)
+    return [EvEnergyVehicleApi(account, vehicle) for vehicle in listed]
 
 
 def _account_device(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from .api import (
     ChargeState,
+    EVNotFoundError,
     EVNotSupportedError,
     EVPermissionError,
     EVVehicleStateError,
@@ -415,17 +418,68 @@ def evenergy_info(vehicle: EvEnergyVehicle) -> VehicleInfo:
     )
 
 
+# Reads of an account's vehicles within this many seconds share one list call
+# (the vehicles' coordinators, set up together, refresh within about a second
+# of each other).
+EVENERGY_SHARE_SECONDS = 5.0
+
+
+class EvEnergyAccount:
+    """The account's vehicles, read with one list call for all of them.
+
+    ev.energy's hourly limit (1000 requests per application and user) is
+    shared by all of a user's vehicles: each refresh reads the vehicle list
+    with the latest status logs expanded once, whatever the number of cars.
+    """
+
+    def __init__(self, client: EvEnergyClient, vehicles: list[EvEnergyVehicle]) -> None:
+        """Start from the list read at set-up (each vehicle's first refresh)."""
+        self.client = client
+        self._lock = asyncio.Lock()
+        self._vehicles = {vehicle.id: vehicle for vehicle in vehicles}
+        self._read_at: float | None = None
+        self.list_calls = 0
+
+    async def vehicles(self) -> dict[str, EvEnergyVehicle]:
+        """Every vehicle, as read by this refresh (one call, shared)."""
+        async with self._lock:
+            if (
+                self._read_at is None
+                or monotonic() - self._read_at > EVENERGY_SHARE_SECONDS
+            ):
+                self._read_at = None
+                listed = await self.client.get_vehicles(expand=EVENERGY_EXPAND)
+                self.list_calls += 1
+                self._vehicles = {vehicle.id: vehicle for vehicle in listed}
+                self._read_at = monotonic()
+            return self._vehicles
+
+    async def vehicle(self, vehicle_id: str) -> EvEnergyVehicle:
+        """One vehicle from the shared list (not found when it is gone)."""
+        vehicles = await self.vehicles()
+        if vehicle_id not in vehicles:
+            msg = "The vehicle is no longer on the account"
+            raise EVNotFoundError(msg, status=404)
+        return vehicles[vehicle_id]
+
+    def expire(self) -> None:
+        """Read the list afresh next time (after a command)."""
+        self._read_at = None
+
+
 class EvEnergyVehicleApi(VehicleApi):
     """A vehicle behind ev.energy: its latest status log, read-only charging."""
 
-    def __init__(self, client: EvEnergyClient, vehicle: EvEnergyVehicle) -> None:
+    def __init__(self, account: EvEnergyAccount, vehicle: EvEnergyVehicle) -> None:
         """ev.energy has no range, odometer or charge command (see README).
 
         ``vehicle`` (from the list, status log expanded) answers the first
-        refresh, so set-up costs no call per vehicle.
+        refresh, so set-up costs no call per vehicle; later refreshes share
+        the account's one list call.
         """
         super().__init__(evenergy_info(vehicle))
-        self.client = client
+        self.account = account
+        self.client = account.client
         self.capacity_kwh = vehicle.battery_size_kwh
         self._first: EvEnergyVehicle | None = vehicle
         info = self.info
@@ -447,9 +501,7 @@ class EvEnergyVehicleApi(VehicleApi):
         del features  # one call answers everything
         vehicle, self._first = self._first, None
         if vehicle is None:
-            vehicle = await self.client.get_vehicle(
-                self.info.vehicle_id, expand=EVENERGY_EXPAND
-            )
+            vehicle = await self.account.vehicle(self.info.vehicle_id)
         return self.state_from(vehicle)
 
     def state_from(self, vehicle: EvEnergyVehicle) -> VehicleState:
@@ -486,8 +538,8 @@ class EvEnergyVehicleApi(VehicleApi):
         )
 
     async def async_account_vehicle_ids(self) -> set[str]:
-        """The user's vehicles."""
-        return {vehicle.id for vehicle in await self.client.get_vehicles(expand=())}
+        """The user's vehicles (the shared list)."""
+        return set(await self.account.vehicles())
 
     async def async_set_charging(self, on: bool) -> bool:  # noqa: FBT001
         """ev.energy has no start/stop command for a vehicle."""
@@ -497,6 +549,7 @@ class EvEnergyVehicleApi(VehicleApi):
     async def async_set_charge_limit(self, percentage: float) -> bool:
         """PATCH maximum_charge_limit_percentage."""
         await self.client.set_charge_limit(self.info.vehicle_id, round(percentage))
+        self.account.expire()
         return True
 
     async def async_charge_records(

@@ -143,3 +143,20 @@ async def test_evenergy_has_no_budget_sensors(hass, sim, evenergy_entry):
     await setup_entry(hass, evenergy_entry)
     assert hass.states.get("sensor.kia_ev6_api_calls_this_month") is None
     assert hass.states.get("sensor.kia_ev6_next_reading") is not None
+
+
+async def test_evenergy_reads_all_vehicles_with_one_call(
+    hass, sim, evenergy_entry, freezer
+):
+    await setup_entry(hass, evenergy_entry)
+    coordinators = evenergy_entry.runtime_data.coordinators
+    assert len(coordinators) == 2
+    await sim.control("DELETE", "/requests")
+    # The vehicles' scheduled refreshes (every 5 minutes) come due together.
+    freezer.tick(timedelta(minutes=5, seconds=1))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done(wait_background_tasks=True)
+    log = await sim.control("GET", "/requests")
+    paths = [r["path"].rstrip("/") for r in log if r["path"].startswith("/evenergy")]
+    assert paths == ["/evenergy/v2/vehicles"]
+    assert all(c.last_update_success for c in coordinators.values())
