@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -202,6 +202,28 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self.usage = self.usage.add(dt_util.utcnow(), calls, polling=polling)
         if self.usage_store is not None:
             self.usage_store.set(self.api.info.vehicle_id, self.usage)
+
+    async def async_refresh_now(self) -> None:
+        """A read the person asked for (button, ``update_entity``).
+
+        Honoured while the month's polling budget can pay for it; refused
+        with a clear message when it would eat the reserve kept for
+        commands and restarts.
+        """
+        if self.api.budgeted:
+            now = dt_util.utcnow()
+            cost = self.api.read_cost(frozenset(self._features_now(self._wanted())))
+            left = self.budget.for_polling - self.usage.at(now).polled
+            if left < cost:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="refresh_over_budget",
+                    translation_placeholders={
+                        "vehicle": self.vehicle_name,
+                        "reserve": str(self.budget.reserve),
+                    },
+                )
+        await self.async_request_refresh()
 
     @callback
     def count_command(self) -> None:

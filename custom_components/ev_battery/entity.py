@@ -159,6 +159,10 @@ class EvBatteryEntity(CoordinatorEntity[EvBatteryCoordinator]):
         self._assumed = None
         self.async_write_ha_state()
 
+    async def async_update(self) -> None:
+        """``homeassistant.update_entity``: a read within the budget."""
+        await self.coordinator.async_refresh_now()
+
     async def async_will_remove_from_hass(self) -> None:
         """Stop a pending hold."""
         self._release()

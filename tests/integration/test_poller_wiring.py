@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -160,3 +162,41 @@ async def test_evenergy_reads_all_vehicles_with_one_call(
     paths = [r["path"].rstrip("/") for r in log if r["path"].startswith("/evenergy")]
     assert paths == ["/evenergy/v2/vehicles"]
     assert all(c.last_update_success for c in coordinators.values())
+
+
+async def test_refresh_button_within_and_over_the_budget(hass, sim, smartcar_entry):
+    await setup_entry(hass, smartcar_entry)
+    vw = smartcar_entry.runtime_data.coordinators[VW]
+    before = vw.usage.polled
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.volkswagen_id_4_refresh"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert vw.usage.polled == before + 1
+    # The polling budget is spent: what is left is the reserve.
+    vw.usage = Usage(vw.usage.month, calls=470, polled=460)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "button",
+            "press",
+            {"entity_id": "button.volkswagen_id_4_refresh"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "refresh_over_budget"
+    assert err.value.translation_placeholders["vehicle"] == "Volkswagen ID.4"
+    # homeassistant.update_entity is held to the same budget (Home Assistant
+    # logs the refusal rather than raising it).
+    assert await async_setup_component(hass, "homeassistant", {})
+    await sim.control("DELETE", "/requests")
+    await hass.services.async_call(
+        "homeassistant",
+        "update_entity",
+        {"entity_id": "sensor.volkswagen_id_4_state_of_charge"},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert await sim.control("GET", "/requests") == []
+    assert vw.usage.polled == 460
