@@ -39,3 +39,32 @@ def test_setup_benchmark_sets_up_every_vehicle(tmp_path):
     assert figures["vehicles_answered"] == 6
     # The vehicle list is free; one batch each.
     assert figures["billed_calls"] == 6
+
+
+def test_month_benchmark_writes_its_figures(tmp_path):
+    figures_file = tmp_path / "month.json"
+    done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.month",
+            "--days=3",
+            "--setup-vehicles=2",
+            f"--json={figures_file}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "budgeted" in done.stdout
+    figures = json.loads(figures_file.read_text())
+    assert set(figures["strategies"]) == {"fixed_6h", "fixed_90min", "budgeted"}
+    for result in figures["strategies"].values():
+        assert result["billed_calls_per_vehicle_30d"] > 0
+        assert set(result["soc_error_charging_pp"]) == {"measured", "estimated"}
+        assert result["refreshes"] > 0
+    fixed = figures["strategies"]["fixed_90min"]
+    # Every 90 minutes all five default signals, billed one by one.
+    assert fixed["billed_calls_per_vehicle_30d"] > 1500
+    assert figures["setup_50_vehicles_1s_latency_s"] > 0

@@ -43,6 +43,7 @@ from .poller import (
     Usage,
     estimate_soc,
     features_to_read,
+    learn_plug_window,
     learned_rate,
     month_of,
     plan,
@@ -213,7 +214,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         if self.api.budgeted:
             now = dt_util.utcnow()
             cost = self.api.read_cost(frozenset(self._features_now(self._wanted())))
-            left = self.budget.for_polling - self.usage.at(now).polled
+            left = self.budget.for_polling - self.usage.at(now).calls
             if left < cost:
                 raise ServiceValidationError(
                     translation_domain=DOMAIN,
@@ -276,6 +277,15 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             self.charge_history.clear()
         read_at = dict(self.reading.read_at)
         read_at.update(dict.fromkeys(read - state.unsupported - set(state.errors), now))
+        windows = self.reading.plug_windows
+        previous = self.reading.read_at.get(Feature.CHARGE)
+        if (
+            Feature.CHARGE in read
+            and state.plugged_in
+            and self.reading.plugged_in is False
+            and previous is not None
+        ):
+            windows = learn_plug_window(self.reading, previous, now)
         self.reading = Reading(
             charging=state.charging,
             plugged_in=state.plugged_in,
@@ -285,6 +295,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             charge_rate_kw=state.charge_rate_kw,
             capacity_kwh=state.capacity_kwh,
             read_at=read_at,
+            plug_windows=windows,
         )
 
     async def _async_update_data(self) -> VehicleState:
@@ -376,6 +387,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
                 "next_read_at": (
                     self.next_read_at.isoformat() if self.next_read_at else None
                 ),
+                "plug_windows": [list(w) for w in self.reading.plug_windows],
             },
         )
 
@@ -412,8 +424,14 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         except (KeyError, TypeError, ValueError):
             LOGGER.debug("A stored reading could not be used; reading afresh")
             return False
+        windows = tuple(
+            (str(kind), int(first), int(last))
+            for kind, first, last in stored.get("plug_windows", [])
+        )
         self._remember(state, set())
-        self.reading = dataclasses.replace(self.reading, read_at=read_at)
+        self.reading = dataclasses.replace(
+            self.reading, read_at=read_at, plug_windows=windows
+        )
         self.next_read_at = due
         self.update_interval = max(due - now, MIN_RESTORE_WAIT)
         self.async_register_device()

@@ -10,6 +10,7 @@ from custom_components.ev_battery.poller import (
     Usage,
     estimate_soc,
     features_to_read,
+    learn_plug_window,
     learned_rate,
     month_end,
     plan,
@@ -199,3 +200,32 @@ def test_learned_rate_and_estimate():
     no_limit = {**kwargs, "limit": None}
     assert estimate_soc(t0 + timedelta(hours=9), charging=True, **no_limit) == 100.0
     assert estimate_soc(later, charging=True, **{**kwargs, "soc": None}) is None
+
+
+def test_the_routine_is_learned_from_plug_ins():
+    monday_evening = datetime(2026, 11, 2, 22, 5, tzinfo=UTC)
+    before = Reading(plugged_in=False)
+    windows = learn_plug_window(
+        before, monday_evening - timedelta(hours=6), monday_evening
+    )
+    assert windows == (("weekday", 16, 22),)
+    routine = Reading(plugged_in=False, plug_windows=windows, read_at=fresh(START))
+    tuesday = datetime(2026, 11, 3, 17, 0, tzinfo=UTC)
+    assert decide(tuesday, routine, budget=PAID).interval == timedelta(minutes=30)
+    # Before the usual hours: wait for them, not six hours.
+    afternoon = datetime(2026, 11, 3, 13, 30, tzinfo=UTC)
+    result = decide(afternoon, routine, budget=PAID)
+    assert result.interval == timedelta(hours=2, minutes=30)
+    assert result.reason == "parked, until it is usually plugged in"
+    # Weekends have routines of their own; a plug-in found after a long gap
+    # teaches nothing; only the last three windows are kept.
+    saturday = datetime(2026, 11, 7, 17, 0, tzinfo=UTC)
+    assert decide(saturday, routine, budget=PAID).interval == timedelta(hours=6)
+    assert learn_plug_window(routine, START, START + timedelta(hours=13)) == windows
+    for _ in range(3):
+        windows = learn_plug_window(
+            Reading(plug_windows=windows),
+            monday_evening - timedelta(minutes=30),
+            monday_evening,
+        )
+    assert windows == (("weekday", 21, 22),) * 3
