@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -37,24 +36,13 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-import aiohttp
-from aiohttp import web
-from homeassistant import loader
-from homeassistant.components.application_credentials import (
-    ClientCredential,
-    async_import_client_credential,
-)
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.helpers import frame
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
-    MockConfigEntry,
     async_test_home_assistant,
 )
 
 from benchmarks import setup_time
-from benchmarks.polling import RefreshingToken
-from custom_components.ev_battery.const import DOMAIN, SIMULATOR_ENV, SMARTCAR_SCOPES
+from benchmarks.harness import simulator_for_home_assistant, smartcar_entry
 from simulator import SIM_KEY, create_app, load_scenario
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
@@ -147,15 +135,7 @@ def percentile(values: list[float], share: float) -> float | None:
 async def run_strategy(name: str, days: int) -> dict[str, Any]:  # noqa: PLR0915
     """One month of one strategy; its figures."""
     app = create_app(scenario(), start=START, time_scale=0)
-    sim = app[SIM_KEY]
-    car = sim.cars()[CAR]
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # noqa: SLF001
-    base = f"http://127.0.0.1:{port}"
-    os.environ[SIMULATOR_ENV] = base
+    car = app[SIM_KEY].cars()[CAR]
     fixed = STRATEGIES[name]
     errors: dict[str, list[float]] = {"measured": [], "estimated": []}
     delays: list[float] = []
@@ -167,48 +147,17 @@ async def run_strategy(name: str, days: int) -> dict[str, Any]:  # noqa: PLR0915
     refreshes = 0
     cpu = 0.0
     commands = 0
-    try:
-        async with aiohttp.ClientSession() as http:
-            tokens = RefreshingToken(http, base, sim)
-            await tokens.authorize()
+    async with simulator_for_home_assistant(app) as (sim, _base, tokens):
         sim.billing.reset()
         with (
             tempfile.TemporaryDirectory() as config_dir,
             patch("homeassistant.util.dt.utcnow", sim.now),
         ):
             async with async_test_home_assistant(config_dir=config_dir) as hass:
-                hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-                frame.async_setup(hass)
-                await async_setup_component(hass, "application_credentials", {})
-                await async_import_client_credential(
-                    hass,
-                    DOMAIN,
-                    ClientCredential(
-                        "sc-demo-client-id", "sc-demo-client-secret", "Smartcar"
-                    ),
-                    "sc_cred",
-                )
-                entry = MockConfigEntry(
-                    domain=DOMAIN,
-                    title="Smartcar",
-                    unique_id="smartcar_benchmark",
-                    data={
-                        "auth_implementation": "sc_cred",
-                        # Valid for Home Assistant's wall clock; the simulator
-                        # expires it by its own clock, and the integration's
-                        # forced refresh on a 401 takes over.
-                        "token": {
-                            "access_token": tokens.access,
-                            "refresh_token": tokens.refresh,
-                            "token_type": "Bearer",
-                            "expires_in": 7200,
-                            "expires_at": time.time() + 10 * 86400,
-                        },
-                        "provider": "smartcar",
-                        "scopes": list(SMARTCAR_SCOPES),
-                    },
-                )
-                entry.add_to_hass(hass)
+                # Valid for Home Assistant's wall clock; the simulator expires
+                # the token by its own clock, and the integration's forced
+                # refresh on a 401 takes over.
+                entry = await smartcar_entry(hass, tokens, valid_for=10 * 86400)
 
                 async def start_home_assistant() -> Any:
                     await hass.config_entries.async_setup(entry.entry_id)
@@ -290,9 +239,6 @@ async def run_strategy(name: str, days: int) -> dict[str, Any]:  # noqa: PLR0915
                     sim.clock.advance(60)
                 await hass.config_entries.async_unload(entry.entry_id)
                 await hass.async_block_till_done()
-    finally:
-        await runner.cleanup()
-        os.environ.pop(SIMULATOR_ENV, None)
     billed = sim.billing.totals.get(CAR, 0)
     return {
         "billed_calls_per_vehicle_30d": round(billed * 30 / days),
