@@ -7,11 +7,14 @@ import sys
 from benchmarks.polling import run
 
 
-async def test_polling_benchmark_counts_one_call_per_poll(socket_enabled):
+async def test_polling_benchmark_bills_every_signal_of_a_poll(socket_enabled):
     figures = await run(days=1, vehicles=2)
-    # 24 h at 90 min is 16 polls: one batched call each.
-    assert figures["calls_per_vehicle"] == [16, 16, 16]
-    assert figures["calls_per_vehicle_per_30_days"] == 480
+    # 24 h at 90 min is 16 polls of one batch; Smartcar bills each signal:
+    # battery, capacity, charge and charge limit (the Leaf has no charge
+    # limit: after set-up it is not asked for, so three).
+    assert figures["calls_per_vehicle"][:2] == [64, 64]
+    assert figures["calls_per_vehicle"][2] == 48
+    assert figures["calls_per_vehicle_per_30_days"] == 1920
     assert figures["vehicles_set_up"] == 5
 
 
@@ -37,8 +40,9 @@ def test_setup_benchmark_sets_up_every_vehicle(tmp_path):
     assert figures["loaded"] is True
     assert figures["vehicles"] == 6
     assert figures["vehicles_answered"] == 6
-    # The vehicle list is free; one batch each.
-    assert figures["billed_calls"] == 6
+    # The vehicle list is free; each vehicle's first batch asks for six
+    # signals (battery, capacity, charge, charge limit, attributes, VIN).
+    assert figures["billed_calls"] == 36
 
 
 def test_month_benchmark_writes_its_figures(tmp_path):

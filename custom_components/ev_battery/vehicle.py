@@ -16,6 +16,8 @@ from .api import (
     EVNotFoundError,
     EVNotSupportedError,
     EVPermissionError,
+    EVQuotaExceededError,
+    EVRateLimitError,
     EVVehicleStateError,
     IntegrationState,
     Signal,
@@ -287,8 +289,20 @@ class SmartcarVehicleApi(VehicleApi):
         if not signals:
             return VehicleState(unsupported=frozenset(self.unsupported))
         snapshot = await self.client.batch(self.info.vehicle_id, signals)
-        # Smartcar bills every sub-request of a batch.
-        self.last_cost = len(signals)
+        # Smartcar bills every sub-request of a batch (not those it refused
+        # for the quota or the rate limit), and admits each on its own: a
+        # used-up allowance or a rate limit on any of them is the vehicle's.
+        refused = [
+            error
+            for error in snapshot.errors.values()
+            if isinstance(error, EVQuotaExceededError | EVRateLimitError)
+        ]
+        self.last_cost = len(signals) - len(refused)
+        for error in refused:
+            if isinstance(error, EVQuotaExceededError):
+                raise error
+        if refused and len(refused) == len(signals):
+            raise max(refused, key=lambda e: getattr(e, "retry_after", None) or 0)
         if discovering:
             self._learn(snapshot)
         return self._state(snapshot, wanted)

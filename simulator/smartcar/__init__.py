@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from simulator.app import car_from_spec
+from simulator.clock import isoformat_z
 from simulator.consent import (
     Account,
     ConsentFlow,
@@ -29,9 +30,9 @@ from .vehicle_api import (
     API_VERSION,
     VEHICLES_PAGE_DEFAULT,
     VEHICLES_PAGE_MAX,
-    WEBHOOK_PATHS,
     Ctx,
     ScVehicle,
+    batch_endpoints,
     batch_item,
     data_headers,
     find_endpoint,
@@ -65,12 +66,31 @@ PERMISSIONS = {
 }
 MODES = ("live", "test", "simulated")
 
-EVENT_NAMES = {
+# SIM CHOICE: an authorize URL without ``scope`` takes the permissions set
+# for the application in the Smartcar Dashboard: the scenario application's
+# ``scopes``, else reading the vehicle's make and model.
+DASHBOARD_DEFAULT_SCOPES = ("read_vehicle_info",)
+
+
+def connect_scopes(scope: str, dashboard: list[str]) -> tuple[str, ...]:
+    """The permissions an authorize URL asks for.
+
+    ``required:read_battery`` asks for ``read_battery`` as a required
+    permission (the person cannot untick it; here every permission is
+    granted as asked). No ``scope`` at all means the Dashboard's settings.
+    """
+    asked = tuple(
+        part.removeprefix("required:") for part in scope.replace("+", " ").split()
+    )
+    return asked or tuple(dashboard) or DASHBOARD_DEFAULT_SCOPES
+
+
+# Car events and the legacy (v2) webhook event types they send. SIM CHOICE:
+# plugging in and unplugging send nothing (the legacy types have none).
+EVENT_TYPES = {
     "charging_started": "CHARGING_STARTED",
     "charging_stopped": "CHARGING_STOPPED",
-    "fully_charged": "FULLY_CHARGED",
-    "plugged_in": "PLUGGED_IN",
-    "unplugged": "UNPLUGGED",
+    "fully_charged": "CHARGING_COMPLETED",
 }
 
 
@@ -82,7 +102,9 @@ class Smartcar:
     def __init__(self, sim: Simulator, config: dict[str, Any]) -> None:
         """Load the ``smartcar`` part of a scenario."""
         self.sim = sim
-        self.batch_cost = str(config.get("batch_cost", "request"))
+        # Smartcar bills every sub-request of a batch ("path"); "request"
+        # (a batch billed once) is kept as a setting for comparison.
+        self.batch_cost = str(config.get("batch_cost", "path"))
         limit = config.get("monthly_request_limit")
         self.monthly_request_limit: int | None = int(limit) if limit else None
         rate = config.get("vehicle_rate_limit") or {}
@@ -223,7 +245,7 @@ class Smartcar:
             return error_page(
                 self.brand, "The redirect_uri is not registered for this application."
             )
-        scopes = tuple(query.get("scope", "").replace("+", " ").split())
+        scopes = connect_scopes(query.get("scope", ""), client.default_scopes)
         pending = PendingAuthorization(
             request_id="",
             client=client,
@@ -257,11 +279,6 @@ class Smartcar:
                 query.get("response_type") != "code",
                 "unsupported_response_type",
                 "response_type must be 'code'.",
-            ),
-            (
-                not scopes,
-                "invalid_scope",
-                "At least one permission is required in scope.",
             ),
             (
                 bool(unknown),
@@ -389,10 +406,26 @@ class Smartcar:
         )
         if found is None:
             paths = parse_batch(body)
-            self._admit(vehicle, len(paths) if self.batch_cost == "path" else 1)
-            return {"responses": [batch_item(ctx, path) for path in paths]}, {}
+            endpoints = batch_endpoints(paths)
+            if self.batch_cost == "path":
+                # Smartcar bills every sub-request of a batch: each one is
+                # admitted (rate limit, quota) and billed on its own.
+                def admit(cost: int) -> None:
+                    self._admit(vehicle, cost)
+            else:
+                self._admit(vehicle, 1)
+
+                def admit(cost: int) -> None:
+                    del cost
+
+            responses = [
+                batch_item(ctx, path, endpoint, params, admit)
+                for path, (endpoint, params) in zip(paths, endpoints, strict=True)
+            ]
+            return {"responses": responses}, {}
         endpoint, ctx.params = found
-        self._admit(vehicle, 1)
+        if endpoint.billed:
+            self._admit(vehicle, 1)
         reply = run_endpoint(ctx, endpoint)
         return reply.body, data_headers(ctx, reply)
 
@@ -478,43 +511,15 @@ class Smartcar:
         self.webhooks[webhook.id] = webhook
         return webhook
 
-    def _signal_data(self, vehicle: ScVehicle, token: Token) -> list[dict[str, Any]]:
-        ctx = Ctx(
-            provider=self,
-            request_id=new_request_id(),
-            token=token,
-            vehicle=vehicle,
-            imperial=False,
-            query={},
-            body=None,
-            params={},
-        )
-        return [batch_item(ctx, path) for path in WEBHOOK_PATHS]
-
-    def _webhook_token(self, webhook: Webhook, vehicle: ScVehicle) -> Token:
-        """A stand-in token that may read the signals a webhook sends."""
-        now = self.sim.now()
-        return Token(
-            access_token="",
-            refresh_token=None,
-            client_id=webhook.client_id,
-            user_id=vehicle.owner,
-            scopes=("read_battery", "read_charge"),
-            grant=frozenset({vehicle.id}),
-            access_expires_at=now,
-            refresh_expires_at=now,
-            lifetime=0,
-        )
-
-    def _on_car_event(self, car: Car, event: str, _moment: datetime) -> None:
+    def _on_car_event(self, car: Car, event: str, moment: datetime) -> None:
         vehicle = self.by_key.get(car.key)
-        if vehicle is None:  # pragma: no cover - every car here has a vehicle
+        event_type = EVENT_TYPES.get(event)
+        if vehicle is None or event_type is None:
             return
         for webhook in self.webhooks.values():
             if webhook.verified and vehicle.id in webhook.subscriptions:
-                data = self._signal_data(vehicle, self._webhook_token(webhook, vehicle))
                 self.sender.schedule(
-                    webhook, EVENT_NAMES.get(event, event), vehicle.id, data
+                    webhook, event_type, vehicle.id, isoformat_z(moment)
                 )
 
     # ------------------------------------------------------------- control
@@ -560,7 +565,7 @@ class Smartcar:
         return web.json_response(webhook.to_json(), status=201)
 
     async def control_deliver(self, request: web.Request) -> web.Response:
-        """Send an event now: ``{"vehicle_id", "event"?}``."""
+        """Send an event now: ``{"vehicle_id", "event"?}`` (an ``eventType``)."""
         webhook = self.webhooks.get(request.match_info["webhook_id"])
         body = await json_body(request)
         vehicle = self.vehicles.get(str(body.get("vehicle_id", "")))
@@ -569,9 +574,11 @@ class Smartcar:
                 {"error": "unknown webhook or vehicle"}, status=404
             )
         vehicle.car.advance_to(self.sim.now())
-        data = self._signal_data(vehicle, self._webhook_token(webhook, vehicle))
         status = await self.sender.deliver(
-            webhook, str(body.get("event", "SCHEDULED")), vehicle.id, data
+            webhook,
+            str(body.get("event", "CHARGING_STARTED")),
+            vehicle.id,
+            isoformat_z(self.sim.now()),
         )
         return web.json_response({"status": status})
 

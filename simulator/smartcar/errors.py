@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-# SIM CHOICE: BILLING answers 429 (newer docs); older docs said 430.
-BILLING_STATUS = 429
+# BILLING answers 430, as Smartcar's API-limits and billing-error pages say
+# (the corrected reference; an earlier version of it said 429).
+BILLING_STATUS = 430
 
 STATUS = {
     "AUTHENTICATION": 401,

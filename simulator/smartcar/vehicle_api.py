@@ -97,6 +97,9 @@ class Endpoint:
     handler: EndpointHandler
     scope: str | None
     capability: str | None = None
+    # Permissions and disconnect are free; data reads and commands are
+    # billed (Smartcar's billing article, in the corrected reference).
+    billed: bool = True
 
     def match(self, method: str, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this endpoint."""
@@ -391,13 +394,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("GET", ("odometer",), get_odometer, "read_odometer", "odometer"),
     Endpoint("GET", ("location",), get_location, "read_location", "location"),
-    Endpoint("GET", ("permissions",), get_permissions, None),
-    Endpoint("DELETE", ("application",), delete_application, None),
+    Endpoint("GET", ("permissions",), get_permissions, None, billed=False),
+    Endpoint("DELETE", ("application",), delete_application, None, billed=False),
     Endpoint("POST", ("webhooks", "{webhook_id}"), subscribe_webhook, None, "webhooks"),
 )
-
-# The signals a webhook event carries.
-WEBHOOK_PATHS = ("/battery", "/charge")
 
 
 def find_endpoint(
@@ -441,26 +441,60 @@ def data_headers(ctx: Ctx, reply: Reply) -> dict[str, str]:
     }
 
 
-def batch_item(ctx: Ctx, path: str) -> dict[str, Any]:
-    """One sub-response of a batch request."""
+def batch_endpoints(paths: list[str]) -> list[tuple[Endpoint, dict[str, str]]]:
+    """Each sub-path's endpoint; an unknown path fails the whole batch.
+
+    Smartcar answers a batch naming a path it does not know with one 400
+    VALIDATION for the request (the corrected reference), not per path.
+    """
+    found: list[tuple[Endpoint, dict[str, str]]] = []
+    for path in paths:
+        segments = tuple(
+            part for part in path.split("?", maxsplit=1)[0].split("/") if part
+        )
+        match = find_endpoint("GET", segments)
+        if match is None:
+            msg = f"'{path}' is not a valid path for a batch request."
+            raise validation(msg)
+        found.append(match)
+    return found
+
+
+def batch_item(
+    ctx: Ctx,
+    path: str,
+    endpoint: Endpoint,
+    params: dict[str, str],
+    admit: Callable[[int], None],
+) -> dict[str, Any]:
+    """One sub-response of a batch request, billed on its own.
+
+    A successful sub-response carries ``headers`` (``sc-request-id`` always;
+    data age and unit system where they apply); a failed one the error body
+    and, for a rate limit, its own ``Retry-After``.
+    """
     try:
-        reply = _batch_reply(ctx, path)
+        # SIM CHOICE: a sub-request that reaches the car is billed even when
+        # the car answers an error (COMPATIBILITY, VEHICLE_STATE).
+        if endpoint.billed:
+            admit(1)
+        ctx.params = params
+        reply = run_endpoint(ctx, endpoint)
     except SmartcarError as err:
-        return {"path": path, "code": err.status, "body": err.body(ctx.request_id)}
-    item: dict[str, Any] = {"path": path, "code": 200, "body": reply.body}
-    headers = data_headers(ctx, reply)
-    if headers:
-        item["headers"] = headers
-    return item
-
-
-def _batch_reply(ctx: Ctx, path: str) -> Reply:
-    segments = tuple(part for part in path.split("?", maxsplit=1)[0].split("/") if part)
-    found = find_endpoint("GET", segments)
-    if found is None:
-        raise SmartcarError("RESOURCE_NOT_FOUND", "PATH")
-    endpoint, ctx.params = found
-    return run_endpoint(ctx, endpoint)
+        item: dict[str, Any] = {
+            "path": path,
+            "code": err.status,
+            "body": err.body(ctx.request_id),
+        }
+        if err.retry_after is not None:
+            item["headers"] = {"retry-after": str(err.retry_after)}
+        return item
+    return {
+        "path": path,
+        "code": 200,
+        "body": reply.body,
+        "headers": {"sc-request-id": ctx.request_id, **data_headers(ctx, reply)},
+    }
 
 
 def parse_batch(body: Any) -> list[str]:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,33 +110,28 @@ class WebhookSender:
         return webhook.verified
 
     async def deliver(
-        self, webhook: Webhook, event: str, vehicle_id: str, data: list[dict[str, Any]]
+        self, webhook: Webhook, event_type: str, vehicle_id: str, event_time: str
     ) -> int | None:
-        """POST one signed event for one vehicle.
+        """POST one signed event in Smartcar's legacy (version 2.0) shape.
 
-        SIM CHOICE: the exact v2 event body is not documented in our
-        references; it carries ``eventName``, ``webhookId``, ``vehicleId`` and a
-        ``payload`` with batch-style ``data`` for the signals.
+        ``{"eventName": "eventBased", "payload": {eventId, vehicleId,
+        eventType, eventTime}}`` with ``eventType`` ``CHARGING_STARTED``,
+        ``CHARGING_STOPPED`` or ``CHARGING_COMPLETED`` (the corrected
+        reference); the event carries no signal data.
         """
         body = {
             "version": "2.0",
             "webhookId": webhook.id,
             "eventName": "eventBased",
-            "mode": "live",
-            "vehicleId": vehicle_id,
             "payload": {
-                "vehicles": [
-                    {
-                        "vehicleId": vehicle_id,
-                        "event": event,
-                        "requestId": secrets.token_hex(16),
-                        "data": data,
-                    }
-                ]
+                "eventId": str(uuid.uuid4()),
+                "vehicleId": vehicle_id,
+                "eventType": event_type,
+                "eventTime": event_time,
             },
         }
         status, _payload, error = await self._post(webhook, body)
-        self._record(webhook, event, vehicle_id, status, error)
+        self._record(webhook, event_type, vehicle_id, status, error)
         return status
 
     def _record(
@@ -152,14 +148,16 @@ class WebhookSender:
         del webhook.deliveries[:-100]
 
     def schedule(
-        self, webhook: Webhook, event: str, vehicle_id: str, data: list[dict[str, Any]]
+        self, webhook: Webhook, event_type: str, vehicle_id: str, event_time: str
     ) -> None:
         """Deliver in the background (from a synchronous car listener)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # pragma: no cover - no loop outside the server
             return
-        task = loop.create_task(self.deliver(webhook, event, vehicle_id, data))
+        task = loop.create_task(
+            self.deliver(webhook, event_type, vehicle_id, event_time)
+        )
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 

@@ -170,8 +170,9 @@ async def test_batch_mixed_success(smartcar, sim):
     assert isinstance(snapshot.errors[Signal.CHARGE_LIMIT], EVNotSupportedError)
     assert snapshot.data_age == datetime(2026, 11, 2, 7, tzinfo=UTC)
     assert snapshot.meta.request_id == snapshot.errors[Signal.CHARGE_LIMIT].request_id
+    # One billed call per distinct path (the battery is asked for once).
     billing = await sim.control("GET", "/billing")
-    assert billing["vehicles"]["nissan-leaf"]["total"] == 1
+    assert billing["vehicles"]["nissan-leaf"]["total"] == 5
     with pytest.raises(EVValidationError):
         await smartcar.batch(LEAF, [])
 

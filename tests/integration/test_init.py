@@ -48,16 +48,20 @@ async def test_smartcar_setup_snapshot(hass, sim, smartcar_entry, snapshot, plat
     assert entities == snapshot
 
 
-async def test_one_call_per_vehicle_at_setup(hass, sim, smartcar_entry):
+async def test_setup_reads_each_signal_once(hass, sim, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
+    # One batch per vehicle, billed per signal (Smartcar's billing): battery,
+    # capacity, charge, charge limit, and make/model and VIN to name the device.
     billing = await sim.control("GET", "/billing")
     assert {
         key: v["total"] for key, v in billing["vehicles"].items() if v["total"]
     } == {
-        "tesla-model-3": 1,
-        "vw-id4": 1,
-        "nissan-leaf": 1,
+        "tesla-model-3": 6,
+        "vw-id4": 6,
+        "nissan-leaf": 6,
     }
+    log = await sim.control("GET", "/requests")
+    assert len([r for r in log if r["path"].endswith("/batch")]) == 3
 
 
 async def test_devices(hass, smartcar_entry, device_registry):

@@ -43,7 +43,7 @@ async def test_error_fault_speaks_smartcar(sc_api, sim):
     [
         ("UPSTREAM", "NO_RESPONSE", 502),
         ("SERVER", "INTERNAL", 500),
-        ("BILLING", "ACCOUNT_SUSPENDED", 429),
+        ("BILLING", "ACCOUNT_SUSPENDED", 430),
         ("CONNECTED_SERVICES_ACCOUNT", "ACCOUNT_ISSUE", 400),
         ("PERMISSION", None, 403),
         ("AUTHENTICATION", None, 401),

@@ -334,7 +334,7 @@ async def test_monthly_billing_limit(sc_api, sim):
     for _ in range(3):
         assert (await sc_api.call("GET", f"/vehicles/{VW}/battery"))[0] == 200
     status, body, headers = await sc_api.call("GET", f"/vehicles/{VW}/battery")
-    assert_error(status, body, headers, 429, "BILLING", "VEHICLE_REQUEST_LIMIT")
+    assert_error(status, body, headers, 430, "BILLING", "VEHICLE_REQUEST_LIMIT")
     assert body["type"] != "RATE_LIMIT"
     billing = await sim.control("GET", "/billing")
     assert billing["vehicles"]["vw-id4"]["this_month"] == 3
@@ -364,7 +364,8 @@ async def test_batch_mixed_results(sc_api, sim):
         {"path": "/charge"},
         {"path": "/charge/limit"},
         {"path": "/odometer"},
-        {"path": "/tires"},
+        {"path": "/"},
+        {"path": "/permissions"},
     ]
     status, body, headers = await sc_api.call(
         "POST", f"/vehicles/{LEAF}/batch", json={"requests": requests}
@@ -383,19 +384,60 @@ async def test_batch_mixed_results(sc_api, sim):
         "isPluggedIn": False,
         "state": "NOT_CHARGING",
     }
+    # Every successful sub-response has headers, attributes and permissions too.
+    for path in ("/battery", "/charge", "/odometer", "/", "/permissions"):
+        assert responses[path]["headers"]["sc-request-id"] == headers["sc-request-id"]
     limit = responses["/charge/limit"]
     assert limit["code"] == 501
     assert limit["body"]["type"] == "COMPATIBILITY"
     assert limit["body"]["requestId"] == headers["sc-request-id"]
     assert "headers" not in limit
-    assert responses["/tires"]["code"] == 404
+    # Every sub-request that reaches the car is billed; permissions are free.
     billing = await sim.control("GET", "/billing")
-    assert billing["vehicles"]["nissan-leaf"]["total"] == 1
+    assert billing["vehicles"]["nissan-leaf"]["total"] == 5
 
-    await sim.control("PUT", "/smartcar/settings", json={"batch_cost": "path"})
+    # The old behaviour stays a setting: a batch billed once.
+    await sim.control("PUT", "/smartcar/settings", json={"batch_cost": "request"})
     await sc_api.call("POST", f"/vehicles/{LEAF}/batch", json={"requests": requests})
     billing = await sim.control("GET", "/billing")
     assert billing["vehicles"]["nissan-leaf"]["total"] == 6
+
+
+async def test_batch_with_an_unknown_path_fails_whole(sc_api, sim):
+    requests = [{"path": "/battery"}, {"path": "/tires"}]
+    status, body, headers = await sc_api.call(
+        "POST", f"/vehicles/{LEAF}/batch", json={"requests": requests}
+    )
+    assert_error(status, body, headers, 400, "VALIDATION", "PARAMETER")
+    billing = await sim.control("GET", "/billing")
+    assert billing["vehicles"]["nissan-leaf"]["total"] == 0
+
+
+async def test_batch_sub_requests_meet_the_quota_and_rate_limit_one_by_one(sc_api, sim):
+    await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 1})
+    requests = [{"path": "/battery"}, {"path": "/charge"}, {"path": "/permissions"}]
+    status, body, _ = await sc_api.call(
+        "POST", f"/vehicles/{VW}/batch", json={"requests": requests}
+    )
+    assert status == 200
+    codes = [r["code"] for r in body["responses"]]
+    assert codes == [200, 430, 200]
+    assert body["responses"][1]["body"]["type"] == "BILLING"
+    await sim.control(
+        "PUT",
+        "/smartcar/settings",
+        json={
+            "monthly_request_limit": None,
+            "vehicle_rate_limit": {"requests": 1, "window_seconds": 60},
+        },
+    )
+    status, body, _ = await sc_api.call(
+        "POST", f"/vehicles/{TESLA}/batch", json={"requests": requests}
+    )
+    limited = body["responses"][1]
+    assert limited["code"] == 429
+    assert limited["body"]["type"] == "RATE_LIMIT"
+    assert int(limited["headers"]["retry-after"]) >= 1
 
 
 async def test_batch_with_limited_permissions_and_sleep(sim):

@@ -166,7 +166,6 @@ async def test_registered_redirect_uris_are_enforced(scenario, sim):
     ("overrides", "error"),
     [
         ({"response_type": "token"}, "unsupported_response_type"),
-        ({"scope": ""}, "invalid_scope"),
         ({"scope": "read_battery fly_car"}, "invalid_scope"),
         ({"mode": "moon"}, "invalid_request"),
         ({"approval_prompt": "never"}, "invalid_request"),
@@ -336,3 +335,35 @@ async def test_tokens_are_tied_to_the_user(sim):
     status, body, _ = await api.call("GET", f"/vehicles/{TESLA}/battery")
     assert status == 403
     assert body["type"] == "PERMISSION"
+
+
+async def test_required_scopes_and_no_scope(sim):
+    await sim.control("PUT", "/config", json={"auto_approve": "driver@example.com"})
+    async with sim.http.get(
+        sim.url(AUTHORIZE),
+        params=authorize_params(scope="required:read_battery read_charge"),
+        allow_redirects=False,
+    ) as resp:
+        code = query_of(resp.headers["Location"])["code"]
+    status, body = await token_request(
+        sim,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
+    )
+    assert status == 200
+    api = SmartcarApi(sim, body["access_token"])
+    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
+    assert set(permissions["permissions"]) == {"read_battery", "read_charge"}
+    # Without scope, the application's Dashboard settings apply.
+    params = authorize_params()
+    del params["scope"]
+    async with sim.http.get(
+        sim.url(AUTHORIZE), params=params, allow_redirects=False
+    ) as resp:
+        code = query_of(resp.headers["Location"])["code"]
+    status, body = await token_request(
+        sim,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
+    )
+    api = SmartcarApi(sim, body["access_token"])
+    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
+    assert permissions["permissions"] == ["read_vehicle_info"]

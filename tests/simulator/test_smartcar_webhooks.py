@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import re
 
 import pytest
 from aiohttp import web
@@ -42,6 +43,9 @@ async def receiver(socket_enabled):
     await server.close()
 
 
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
 async def test_verify_subscribe_deliver_unsubscribe(sim, sc_api, receiver):
     server, received, _ = receiver
     webhook = await sim.control(
@@ -60,17 +64,23 @@ async def test_verify_subscribe_deliver_unsubscribe(sim, sc_api, receiver):
     await sim.control("POST", "/vehicles/vw-id4/plug")
     hooks = await sim.control("GET", "/smartcar/webhooks")
     events = [d["event"] for d in hooks[0]["deliveries"]]
-    assert events == ["verify", "PLUGGED_IN", "CHARGING_STARTED"]
+    # Smartcar's legacy (v2) events: charging started, stopped, completed;
+    # plugging in alone sends none.
+    assert events == ["verify", "CHARGING_STARTED"]
     headers, raw = received[-1]
     assert headers["SC-Signature"] == hmac_hex(raw)
     event = json.loads(raw)
     assert event["eventName"] == "eventBased"
     assert event["webhookId"] == "wh1"
-    assert event["vehicleId"] == VW
-    vehicle = event["payload"]["vehicles"][0]
-    data = {item["path"]: item for item in vehicle["data"]}
-    assert data["/charge"]["body"] == {"isPluggedIn": True, "state": "CHARGING"}
-    assert data["/battery"]["code"] == 200
+    assert event["version"] == "2.0"
+    payload = event["payload"]
+    assert payload["vehicleId"] == VW
+    assert payload["eventType"] == "CHARGING_STARTED"
+    assert ISO.match(payload["eventTime"])
+    assert len(payload["eventId"]) == 36
+    await sim.control("POST", "/vehicles/vw-id4/unplug")
+    hooks = await sim.control("GET", "/smartcar/webhooks")
+    assert [d["event"] for d in hooks[0]["deliveries"]][-1] == "CHARGING_STOPPED"
 
     # A vehicle that is not subscribed sends nothing.
     count = len(received)
@@ -82,7 +92,7 @@ async def test_verify_subscribe_deliver_unsubscribe(sim, sc_api, receiver):
         "POST", "/smartcar/webhooks/wh1/deliver", json={"vehicle_id": VW}
     )
     assert delivered == {"status": 200}
-    assert json.loads(received[-1][1])["payload"]["vehicles"][0]["event"] == "SCHEDULED"
+    assert json.loads(received[-1][1])["payload"]["eventType"] == "CHARGING_STARTED"
 
     async with sim.http.delete(
         sim.url(f"/smartcar/api/v2.0/vehicles/{VW}/webhooks/wh1"),
