@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -41,6 +41,7 @@ from .poller import (
     Plan,
     Reading,
     Usage,
+    allowance_renews,
     estimate_soc,
     features_to_read,
     learn_plug_window,
@@ -113,17 +114,6 @@ def make_name(make: str | None) -> str:
     if make.upper() in MAKE_SPELLINGS:
         return MAKE_SPELLINGS[make.upper()]
     return make.title() if make.isupper() or make.islower() else make
-
-
-def next_allowance_period(now: datetime) -> datetime:
-    """When a used-up monthly allowance renews.
-
-    Smartcar bills "per vehicle per month" without saying when the month
-    starts; the calendar month in UTC is assumed (one more call at a wrong
-    guess is answered 430 again and waits for the next one).
-    """
-    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)  # noqa: PLR2004
-    return datetime(year, month, 1, 0, 5, tzinfo=UTC)
 
 
 class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
@@ -457,7 +447,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         the last known values stay (their age says how old they are).
         """
         now = dt_util.utcnow()
-        self.update_interval = next_allowance_period(now) - now
+        self.update_interval = allowance_renews(now) - now
         ir.async_create_issue(
             self.hass,
             DOMAIN,

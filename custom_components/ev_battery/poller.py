@@ -37,6 +37,8 @@ ASLEEP_INTERVAL = timedelta(hours=12)
 ROUTINE_INTERVAL = timedelta(minutes=30)
 # How many recent plug-in windows make the routine.
 PLUG_WINDOWS_KEPT = 3
+# A used-up allowance is tried again this long after the month turns.
+RENEWAL_MARGIN = timedelta(minutes=5)
 # Never closer than this, whatever the budget allows.
 MIN_INTERVAL = timedelta(minutes=5)
 # The state of charge counts as near the limit within this many points.
@@ -151,6 +153,16 @@ def month_end(now: datetime) -> datetime:
     utc = now.astimezone(UTC)
     year, month = (utc.year + 1, 1) if utc.month == 12 else (utc.year, utc.month + 1)  # noqa: PLR2004
     return datetime(year, month, 1, tzinfo=UTC)
+
+
+def allowance_renews(now: datetime) -> datetime:
+    """When a used-up monthly allowance is tried again (just after it renews).
+
+    Smartcar bills "per vehicle per month" without saying when the month
+    starts; the calendar month in UTC is assumed (one more call at a wrong
+    guess is answered 430 again and waits for the next one).
+    """
+    return month_end(now) + RENEWAL_MARGIN
 
 
 def features_to_read(

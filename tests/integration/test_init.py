@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.ev_battery import async_remove_config_entry_device
 from custom_components.ev_battery.const import DOMAIN
-from custom_components.ev_battery.coordinator import next_allowance_period
+from custom_components.ev_battery.poller import allowance_renews
 from tests.simulator.conftest import LEAF, TESLA, VW
 
 from .conftest import (
@@ -235,7 +235,7 @@ async def test_quota_used_up_waits_for_the_next_month(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     # At the next month the allowance renews; the first read clears it.
     await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 500})
-    freezer.move_to(next_allowance_period(dt_util.utcnow()) + timedelta(minutes=1))
+    freezer.move_to(allowance_renews(dt_util.utcnow()) + timedelta(minutes=1))
     async_fire_time_changed(hass, dt_util.utcnow())
     await hass.async_block_till_done(wait_background_tasks=True)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
@@ -246,7 +246,7 @@ async def test_quota_used_up_at_setup_does_not_loop(hass, sim, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
     assert smartcar_entry.state is ConfigEntryState.LOADED
     # One refused call per vehicle, then nothing until the allowance renews.
-    renewal = next_allowance_period(dt_util.utcnow()) - dt_util.utcnow()
+    renewal = allowance_renews(dt_util.utcnow()) - dt_util.utcnow()
     for coordinator in smartcar_entry.runtime_data.coordinators.values():
         assert abs(coordinator.update_interval - renewal) < timedelta(minutes=1)
     log = await sim.control("GET", "/requests")
