@@ -114,7 +114,7 @@ async def _get_charge_records(call: ServiceCall) -> ServiceResponse:
     not_supported = ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="charge_records_not_supported",
-        translation_placeholders={"vehicle": coordinator.api.info.model or ""},
+        translation_placeholders={"vehicle": coordinator.vehicle_name},
     )
     if not coordinator.api.supports(Feature.CHARGE_RECORDS):
         raise not_supported

@@ -164,6 +164,8 @@ async def test_get_charge_records(hass, sim, smartcar_entry, device_registry):
     with pytest.raises(ServiceValidationError) as err:
         await records(hass, vw.id)
     assert err.value.translation_key == "charge_records_not_supported"
+    # The car as its device is named.
+    assert err.value.translation_placeholders == {"vehicle": "Volkswagen ID.4"}
     with pytest.raises(ServiceValidationError) as err:
         await records(hass, tesla.id, start="2026-10-10", end="2026-10-01")
     assert err.value.translation_key == "end_before_start"
