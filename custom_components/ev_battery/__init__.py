@@ -24,7 +24,14 @@ from .api import (
     SmartcarClient,
 )
 from .application_credentials import EvBatteryOAuth2Implementation
-from .const import CONF_PROVIDER, DOMAIN, PROVIDER_NAMES, Provider, provider_urls
+from .const import (
+    CONF_PROVIDER,
+    DOMAIN,
+    LOGGER,
+    PROVIDER_NAMES,
+    Provider,
+    provider_urls,
+)
 from .coordinator import (
     EvBatteryConfigEntry,
     EvBatteryCoordinator,
@@ -34,7 +41,7 @@ from .coordinator import (
 from .errors import describe_error
 from .scopes import granted_scopes
 from .services import async_setup_services
-from .token_request import is_refused
+from .token_request import async_revoke_token, is_refused
 from .usage import UsageStore
 from .vehicle import (
     EVENERGY_EXPAND,
@@ -224,8 +231,27 @@ async def async_unload_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> None:
-    """Forget the entry's call counts."""
+    """Forget the entry's call counts; give back ev.energy's tokens.
+
+    ev.energy documents token revocation (RFC 7009); Smartcar has none for
+    the application's tokens (the README says how to revoke its access).
+    """
     await UsageStore(hass, entry.entry_id).async_remove()
+    provider = Provider(entry.data[CONF_PROVIDER])
+    revoke_url = provider_urls(provider).revoke
+    if revoke_url is None:
+        return
+    try:
+        implementation = await async_get_config_entry_implementation(hass, entry)
+    except (ValueError, ConfigEntryNotReady, ConfigEntryAuthFailed):
+        LOGGER.info("The tokens were not revoked: the credential is not available")
+        return
+    if not isinstance(implementation, EvBatteryOAuth2Implementation):
+        return
+    token = entry.data.get("token", {})
+    for kind in ("refresh_token", "access_token"):
+        if value := token.get(kind):
+            await async_revoke_token(hass, revoke_url, implementation, value, hint=kind)
 
 
 async def async_remove_config_entry_device(

@@ -12,6 +12,7 @@ from typing import Final
 from .api.const import (
     EVENERGY_AUTHORIZE_PATH,
     EVENERGY_BASE,
+    EVENERGY_REVOKE_PATH,
     EVENERGY_TOKEN_PATH,
     SMARTCAR_API_BASE,
     SMARTCAR_AUTH_BASE,
@@ -48,6 +49,8 @@ class ProviderUrls:
     authorize: str
     token: str
     api: str
+    # RFC 7009 token revocation, where the provider has it (ev.energy).
+    revoke: str | None = None
 
 
 def provider_urls(provider: Provider) -> ProviderUrls:
@@ -71,6 +74,7 @@ def provider_urls(provider: Provider) -> ProviderUrls:
         authorize=f"{base}{EVENERGY_AUTHORIZE_PATH}",
         token=f"{base}{EVENERGY_TOKEN_PATH}",
         api=base,
+        revoke=f"{base}{EVENERGY_REVOKE_PATH}",
     )
 
 

@@ -138,3 +138,33 @@ async def async_token_request(
         reason = f"HTTP {status} without an access token"
         raise _no_answer(reason)
     return body
+
+
+async def async_revoke_token(
+    hass: HomeAssistant,
+    url: str,
+    client: Any,
+    token: str,
+    *,
+    hint: str,
+) -> bool:
+    """Revoke one token (RFC 7009); whether the provider took it."""
+    session = async_get_clientsession(hass)
+    data = {
+        "token": token,
+        "token_type_hint": hint,
+        "client_id": client.client_id,
+        "client_secret": client.client_secret,
+    }
+    try:
+        async with (
+            asyncio.timeout(TOKEN_TIMEOUT),
+            session.post(url, data=data) as resp,
+        ):
+            ok = resp.status < 400  # noqa: PLR2004
+    except (TimeoutError, ClientError) as err:
+        LOGGER.info("A token could not be revoked: %s", type(err).__name__)
+        return False
+    if not ok:
+        LOGGER.info("A token could not be revoked: HTTP %s", resp.status)
+    return ok

@@ -180,3 +180,35 @@ async def test_unavailable_credential_retries(hass, sim, smartcar_entry, monkeyp
     assert smartcar_entry.state is ConfigEntryState.SETUP_RETRY
     assert "credential" in smartcar_entry.reason
     assert reauth_flows(hass) == []
+
+
+async def test_removing_an_evenergy_entry_revokes_its_tokens(hass, sim, evenergy_entry):
+    await setup_entry(hass, evenergy_entry)
+    token = evenergy_entry.data["token"]
+    await hass.config_entries.async_remove(evenergy_entry.entry_id)
+    await hass.async_block_till_done()
+    async with sim.http.get(
+        sim.url("/evenergy/v2/vehicles"),
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    ) as resp:
+        assert resp.status == 401
+    async with sim.http.post(
+        sim.url("/evenergy/o/token/"),
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": token["refresh_token"],
+            "client_id": "ee-demo-client-id",
+            "client_secret": "ee-demo-client-secret",
+        },
+    ) as resp:
+        assert (await resp.json())["error"] == "invalid_grant"
+
+
+async def test_a_failed_revocation_does_not_stop_the_removal(hass, sim, evenergy_entry):
+    await setup_entry(hass, evenergy_entry)
+    await sim.control(
+        "POST", "/faults", json={"path": "/o/revoke_token", "kind": "html_502"}
+    )
+    await hass.config_entries.async_remove(evenergy_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_get_entry(evenergy_entry.entry_id) is None

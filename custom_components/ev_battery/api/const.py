@@ -23,6 +23,7 @@ EVENERGY_BASE: Final = "https://api.ev.energy"
 EVENERGY_API_VERSION: Final = "2"
 EVENERGY_AUTHORIZE_PATH: Final = "/o/authorize/"
 EVENERGY_TOKEN_PATH: Final = "/o/token/"  # noqa: S105 - a path
+EVENERGY_REVOKE_PATH: Final = "/o/revoke_token/"
 EVENERGY_PAGE_SIZE: Final = 100
 EVENERGY_CHARGE_LIMIT_MIN: Final = 50
 EVENERGY_CHARGE_LIMIT_MAX: Final = 100
