@@ -13,7 +13,7 @@ from homeassistant.components.application_credentials import (
 from homeassistant.helpers import config_entry_oauth2_flow
 
 from .const import Provider, provider_urls
-from .token_request import async_token_request
+from .token_request import async_client_known, async_token_request
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -65,6 +65,27 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
             data["client_id"] = self.client_id
             data["client_secret"] = self.client_secret
         return await async_token_request(
+            self.hass, self.token_url, data, headers=headers
+        )
+
+    async def async_client_known(self) -> bool | None:
+        """Whether the chosen provider knows this credential's client.
+
+        Asked before a person is sent to sign in, so a credential of the
+        other provider is caught here rather than on the provider's page.
+        """
+        data: dict[str, Any] = {
+            "grant_type": "authorization_code",
+            "code": "ev-battery-credential-check",
+            "redirect_uri": "https://my.home-assistant.io/redirect/oauth",
+        }
+        headers: dict[str, str] | None = None
+        if self.provider is Provider.SMARTCAR:
+            headers = {"Authorization": basic_auth(self.client_id, self.client_secret)}
+        else:
+            data["client_id"] = self.client_id
+            data["client_secret"] = self.client_secret
+        return await async_client_known(
             self.hass, self.token_url, data, headers=headers
         )
 

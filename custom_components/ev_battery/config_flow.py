@@ -114,9 +114,20 @@ class EvBatteryFlowHandler(
     async def async_step_auth(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Point the credential at the chosen provider, then authorize."""
+        """Point the credential at the chosen provider, check it, then authorize."""
         if isinstance(self.flow_impl, EvBatteryOAuth2Implementation):
             self.flow_impl.set_provider(self._provider)
+            if (
+                user_input is None
+                and await self.flow_impl.async_client_known() is False
+            ):
+                return self.async_abort(
+                    reason="wrong_credential",
+                    description_placeholders={
+                        "provider": PROVIDER_NAMES[self._provider],
+                        "credential": self.flow_impl.name,
+                    },
+                )
         return await super().async_step_auth(user_input)
 
     async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:

@@ -168,3 +168,34 @@ async def async_revoke_token(
     if not ok:
         LOGGER.info("A token could not be revoked: HTTP %s", resp.status)
     return ok
+
+
+async def async_client_known(
+    hass: HomeAssistant,
+    url: str,
+    data: dict[str, Any],
+    *,
+    headers: dict[str, str] | None = None,
+) -> bool | None:
+    """Whether the token endpoint knows the client (None: cannot tell).
+
+    A token request with a made-up code: an unknown client answers
+    ``invalid_client``, a known one ``invalid_grant`` for the code.
+    """
+    session = async_get_clientsession(hass)
+    try:
+        async with (
+            asyncio.timeout(TOKEN_TIMEOUT),
+            session.post(url, data=data, headers=headers) as resp,
+        ):
+            raw = await resp.read()
+    except (TimeoutError, ClientError):
+        return None
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        return None
+    code = body.get("error") if isinstance(body, dict) else None
+    if code == "invalid_client":
+        return False
+    return True if code else None

@@ -236,3 +236,32 @@ async def test_consent_without_vehicles_aborts(hass, sim, hass_client_no_auth):
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_vehicles"
     assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials")
+async def test_a_credential_of_the_other_provider_is_caught(hass, sim):
+    # Only the Smartcar credential exists, and ev.energy is chosen.
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"provider": "evenergy"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_credential"
+    assert result["description_placeholders"]["provider"] == "ev.energy"
+    assert result["description_placeholders"]["credential"] == "Smartcar"
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials")
+async def test_the_credential_check_never_blocks_when_it_cannot_tell(hass, sim):
+    await sim.control(
+        "POST", "/faults", json={"path": "/oauth/token", "kind": "html_502"}
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"provider": "smartcar"}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
