@@ -8,7 +8,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 import yaml
+from homeassistant.loader import async_get_custom_components
 from packaging.requirements import Requirement
+from PIL import Image
 
 from custom_components.ev_battery.binary_sensor import BINARY_SENSORS
 from custom_components.ev_battery.number import CHARGE_LIMIT
@@ -140,3 +142,24 @@ def test_third_party_imports_are_declared_and_installed():
     assert third_party == set(requirements)
     for name, requirement in requirements.items():
         assert requirement.specifier.contains(version(name)), name
+
+
+async def test_brand_images(hass):
+    sizes = {
+        "icon.png": (256, 256),
+        "icon@2x.png": (512, 512),
+        "dark_icon.png": (256, 256),
+        "dark_icon@2x.png": (512, 512),
+    }
+    for name, size in sizes.items():
+        with Image.open(COMPONENT / "brand" / name) as image:
+            assert image.format == "PNG"
+            assert image.size == size
+    for name in ("logo.png", "logo@2x.png", "dark_logo.png", "dark_logo@2x.png"):
+        with Image.open(COMPONENT / "brand" / name) as image:
+            assert image.format == "PNG"
+            assert image.size[0] > image.size[1]
+    # Home Assistant 2026.3 and later serve a custom integration's own images.
+    integration = (await async_get_custom_components(hass))["ev_battery"]
+    if hasattr(integration, "has_branding"):
+        assert integration.has_branding
