@@ -56,17 +56,24 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
         Smartcar authenticates the client with HTTP Basic (as it documents),
         ev.energy with the client id and secret in the body.
         """
-        headers: dict[str, str] | None = None
-        if self.provider is Provider.SMARTCAR:
-            data.pop("client_id", None)
-            data.pop("client_secret", None)
-            headers = {"Authorization": basic_auth(self.client_id, self.client_secret)}
-        else:
-            data["client_id"] = self.client_id
-            data["client_secret"] = self.client_secret
+        headers = self._client_authentication(data)
         return await async_token_request(
             self.hass, self.token_url, data, headers=headers
         )
+
+    def _client_authentication(self, data: dict[str, Any]) -> dict[str, str] | None:
+        """Authenticate the client as the provider wants: the headers to send.
+
+        Smartcar: HTTP Basic (as it documents); ev.energy: the client id and
+        secret in the body (``data`` is changed in place).
+        """
+        if self.provider is Provider.SMARTCAR:
+            data.pop("client_id", None)
+            data.pop("client_secret", None)
+            return {"Authorization": basic_auth(self.client_id, self.client_secret)}
+        data["client_id"] = self.client_id
+        data["client_secret"] = self.client_secret
+        return None
 
     async def async_client_known(self) -> bool | None:
         """Whether the chosen provider knows this credential's client.
@@ -79,12 +86,7 @@ class EvBatteryOAuth2Implementation(AuthImplementation):
             "code": "ev-battery-credential-check",
             "redirect_uri": "https://my.home-assistant.io/redirect/oauth",
         }
-        headers: dict[str, str] | None = None
-        if self.provider is Provider.SMARTCAR:
-            headers = {"Authorization": basic_auth(self.client_id, self.client_secret)}
-        else:
-            data["client_id"] = self.client_id
-            data["client_secret"] = self.client_secret
+        headers = self._client_authentication(data)
         return await async_client_known(
             self.hass, self.token_url, data, headers=headers
         )

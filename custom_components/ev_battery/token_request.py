@@ -19,6 +19,7 @@ running Home Assistant knows, looked up in this one place.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -97,6 +98,43 @@ def _no_answer(reason: str) -> ClientError:
     return TokenNoAnswerError(reason)
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A token endpoint's answer: status, decoded JSON body (or None)."""
+
+    status: int
+    body: Any
+    request_info: RequestInfo
+    headers: CIMultiDictProxy[str]
+
+    @property
+    def error(self) -> str | None:
+        """The OAuth ``error`` code, if the body has one."""
+        code = self.body.get("error") if isinstance(self.body, dict) else None
+        return code if isinstance(code, str) else None
+
+
+async def _post(
+    hass: HomeAssistant,
+    url: str,
+    data: dict[str, Any],
+    headers: dict[str, str] | None,
+) -> _Answer:
+    """POST a form to an OAuth endpoint, with the timeout every request has."""
+    session = async_get_clientsession(hass)
+    async with (
+        asyncio.timeout(TOKEN_TIMEOUT),
+        session.post(url, data=data, headers=headers) as resp,
+    ):
+        raw = await resp.read()
+        answer = (resp.status, resp.request_info, resp.headers)
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        body = None
+    return _Answer(answer[0], body, answer[1], answer[2])
+
+
 async def async_token_request(
     hass: HomeAssistant,
     url: str,
@@ -105,35 +143,26 @@ async def async_token_request(
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """POST a token request; the token on success, else a classified error."""
-    session = async_get_clientsession(hass)
     try:
-        async with (
-            asyncio.timeout(TOKEN_TIMEOUT),
-            session.post(url, data=data, headers=headers) as resp,
-        ):
-            raw = await resp.read()
-            status, request_info, resp_headers = (
-                resp.status,
-                resp.request_info,
-                resp.headers,
-            )
+        answer = await _post(hass, url, data, headers)
     except TimeoutError as err:
         msg = f"no answer within {TOKEN_TIMEOUT:g} s"
         raise _no_answer(msg) from err
     except ClientError as err:
         raise _no_answer(type(err).__name__) from err
-    try:
-        body = orjson.loads(raw) if raw else None
-    except orjson.JSONDecodeError:
-        body = None
+    status, body, code = answer.status, answer.body, answer.error
     if status >= 400:  # noqa: PLR2004
-        code = body.get("error") if isinstance(body, dict) else None
-        refused = code in REFUSED_ERRORS
         LOGGER.debug(
             "Token request failed: HTTP %s, %s", status, code or "no OAuth error"
         )
         message = f"Token request failed: HTTP {status} ({code or 'no OAuth error'})"
-        raise _status_error(refused, request_info, status, resp_headers, message)
+        raise _status_error(
+            code in REFUSED_ERRORS,
+            answer.request_info,
+            status,
+            answer.headers,
+            message,
+        )
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         reason = f"HTTP {status} without an access token"
         raise _no_answer(reason)
@@ -149,7 +178,6 @@ async def async_revoke_token(
     hint: str,
 ) -> bool:
     """Revoke one token (RFC 7009); whether the provider took it."""
-    session = async_get_clientsession(hass)
     data = {
         "token": token,
         "token_type_hint": hint,
@@ -157,17 +185,14 @@ async def async_revoke_token(
         "client_secret": client.client_secret,
     }
     try:
-        async with (
-            asyncio.timeout(TOKEN_TIMEOUT),
-            session.post(url, data=data) as resp,
-        ):
-            ok = resp.status < 400  # noqa: PLR2004
+        answer = await _post(hass, url, data, None)
     except (TimeoutError, ClientError) as err:
         LOGGER.info("A token could not be revoked: %s", type(err).__name__)
         return False
-    if not ok:
-        LOGGER.info("A token could not be revoked: HTTP %s", resp.status)
-    return ok
+    if answer.status >= 400:  # noqa: PLR2004
+        LOGGER.info("A token could not be revoked: HTTP %s", answer.status)
+        return False
+    return True
 
 
 async def async_client_known(
@@ -182,20 +207,10 @@ async def async_client_known(
     A token request with a made-up code: an unknown client answers
     ``invalid_client``, a known one ``invalid_grant`` for the code.
     """
-    session = async_get_clientsession(hass)
     try:
-        async with (
-            asyncio.timeout(TOKEN_TIMEOUT),
-            session.post(url, data=data, headers=headers) as resp,
-        ):
-            raw = await resp.read()
+        answer = await _post(hass, url, data, headers)
     except (TimeoutError, ClientError):
         return None
-    try:
-        body = orjson.loads(raw) if raw else None
-    except orjson.JSONDecodeError:
-        return None
-    code = body.get("error") if isinstance(body, dict) else None
-    if code == "invalid_client":
+    if answer.error == "invalid_client":
         return False
-    return True if code else None
+    return True if answer.error else None
