@@ -218,6 +218,9 @@ def fault_middleware(registry: FaultRegistry) -> Callable[..., Any]:
             fault = registry.pick(request)
         if fault is None:
             return await handler(request)
+        # SIM CHOICE: a delay or a truncation happens on the way back: the
+        # request itself is served (and billed, at Smartcar) as usual. Every
+        # other kind answers in the provider's place and is not billed.
         if fault.kind is FaultKind.DELAY:
             await asyncio.sleep(fault.seconds)
             return await handler(request)

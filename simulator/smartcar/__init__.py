@@ -34,6 +34,7 @@ from .vehicle_api import (
     ScVehicle,
     batch_endpoints,
     batch_item,
+    before_the_car,
     data_headers,
     find_endpoint,
     paging,
@@ -41,6 +42,7 @@ from .vehicle_api import (
     read_json,
     respond,
     run_endpoint,
+    serves,
 )
 from .webhooks import Webhook, WebhookSender
 
@@ -405,29 +407,46 @@ class Smartcar:
             params={},
         )
         if found is None:
-            paths = parse_batch(body)
-            endpoints = batch_endpoints(paths)
-            if self.batch_cost == "path":
-                # Smartcar bills every sub-request of a batch: each one is
-                # admitted (rate limit, quota) and billed on its own.
-                def admit(cost: int) -> None:
-                    self._admit(vehicle, cost)
-            else:
-                self._admit(vehicle, 1)
-
-                def admit(cost: int) -> None:
-                    del cost
-
-            responses = [
-                batch_item(ctx, path, endpoint, params, admit)
-                for path, (endpoint, params) in zip(paths, endpoints, strict=True)
-            ]
-            return {"responses": responses}, {}
+            return self._batch(ctx, parse_batch(body)), {}
         endpoint, ctx.params = found
+        if not serves(ctx.params, vehicle.car):
+            raise SmartcarError("RESOURCE_NOT_FOUND", "PATH")
+        before_the_car(ctx, endpoint)
         if endpoint.billed:
             self._admit(vehicle, 1)
         reply = run_endpoint(ctx, endpoint)
         return reply.body, data_headers(ctx, reply)
+
+    def _batch(self, ctx: Ctx, paths: list[str]) -> dict[str, Any]:
+        """``POST /vehicles/{id}/batch``: one sub-response per path.
+
+        Smartcar bills every sub-request of a batch (``batch_cost: path``).
+        SIM CHOICE: each sub-request is then also admitted on its own, in
+        order: one that would go over the monthly quota answers 430
+        ``BILLING`` inside the batch (the batch itself answers 200, and the
+        sub-requests before it are served and billed), one over the vehicle
+        rate limit 429 with its own ``Retry-After``. With ``batch_cost:
+        request`` (the old behaviour) the batch is admitted and billed once,
+        before its sub-requests, and a batch over the quota is one 430.
+        """
+        vehicle = ctx.vehicle
+        endpoints = batch_endpoints(paths, vehicle.car)
+        if self.batch_cost == "path":
+
+            def admit(cost: int) -> None:
+                self._admit(vehicle, cost)
+        else:
+            self._admit(vehicle, 1)
+
+            def admit(cost: int) -> None:
+                del cost
+
+        return {
+            "responses": [
+                batch_item(ctx, path, endpoint, params, admit)
+                for path, (endpoint, params) in zip(paths, endpoints, strict=True)
+            ]
+        }
 
     def _vehicle_for(self, token: Token, vehicle_id: str) -> ScVehicle:
         vehicle = self.vehicles.get(vehicle_id)
@@ -452,7 +471,10 @@ class Smartcar:
         """Vehicle rate limit, monthly quota, then count the billable call.
 
         SIM CHOICE: requests rejected before they reach the vehicle
-        (authentication, unknown path, rate limit, quota) are not billed.
+        (authentication, unknown path, permission, request validation, rate
+        limit, quota) are not billed, and free requests (``/vehicles``,
+        ``/user``, ``/permissions``, disconnect) do not count against the
+        vehicle rate limit either.
         """
         now = self.sim.now()
         if self.rate_requests:

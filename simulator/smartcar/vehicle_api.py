@@ -6,9 +6,10 @@ import json
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -86,6 +87,7 @@ class Reply:
 
 
 type EndpointHandler = Callable[[Ctx], Reply]
+type RequestCheck = Callable[[Ctx], None]
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ class Endpoint:
     # Permissions and disconnect are free; data reads and commands are
     # billed (Smartcar's billing article, in the corrected reference).
     billed: bool = True
+    # What Smartcar checks in the request itself (body, query) before it
+    # asks the car: a VALIDATION error here is not billed.
+    check: RequestCheck | None = None
 
     def match(self, method: str, segments: tuple[str, ...]) -> dict[str, str] | None:
         """Path parameters when ``segments`` fit this endpoint."""
@@ -201,17 +206,21 @@ def get_charge(ctx: Ctx) -> Reply:
     )
 
 
-def post_charge(ctx: Ctx) -> Reply:
-    """``POST /vehicles/{id}/charge`` with ``{"action": "START"|"STOP"}``."""
+def check_charge_action(ctx: Ctx) -> None:
+    """The body of ``POST /charge``: ``{"action": "START"|"STOP"}``."""
     body = ctx.body
     action = body.get("action") if isinstance(body, dict) else None
     if action not in ("START", "STOP"):
         msg = "action must be one of START or STOP."
         raise validation(msg)
+
+
+def post_charge(ctx: Ctx) -> Reply:
+    """``POST /vehicles/{id}/charge`` with ``{"action": "START"|"STOP"}``."""
     reachable_for_command(ctx)
     car = ctx.car
     now = ctx.sim.now()
-    if action == "START":
+    if ctx.body["action"] == "START":
         if car.charge_fault:
             raise SmartcarError("VEHICLE_STATE", "CHARGE_FAULT")
         if not car.plugged_in:
@@ -234,8 +243,8 @@ def get_charge_limit(ctx: Ctx) -> Reply:
     return Reply({"limit": round(seen.charge_limit, 4)}, seen.captured_at)
 
 
-def post_charge_limit(ctx: Ctx) -> Reply:
-    """``POST /vehicles/{id}/charge/limit`` with ``{"limit": 0.8}``."""
+def check_charge_limit(ctx: Ctx) -> None:
+    """The body of ``POST /charge/limit``: a number in the car's range."""
     body = ctx.body
     limit = body.get("limit") if isinstance(body, dict) else None
     car = ctx.car
@@ -252,8 +261,12 @@ def post_charge_limit(ctx: Ctx) -> Reply:
             f"{car.charge_limit_max} for this vehicle."
         )
         raise validation(msg)
+
+
+def post_charge_limit(ctx: Ctx) -> Reply:
+    """``POST /vehicles/{id}/charge/limit`` with ``{"limit": 0.8}``."""
     reachable_for_command(ctx)
-    car.set_charge_limit(ctx.sim.now(), float(limit))
+    ctx.car.set_charge_limit(ctx.sim.now(), float(ctx.body["limit"]))
     return Reply(
         {"status": "success", "message": "Successfully sent request to vehicle"}
     )
@@ -270,6 +283,21 @@ def _query_date(ctx: Ctx, name: str, default: date) -> date:
         raise validation(msg) from None
 
 
+def _records_period(ctx: Ctx) -> tuple[date, date]:
+    today = ctx.sim.now().date()
+    start = _query_date(ctx, "startDate", today - timedelta(days=RECORDS_DEFAULT_DAYS))
+    end = _query_date(ctx, "endDate", today)
+    if end < start:
+        msg = "endDate must not be before startDate."
+        raise validation(msg)
+    return start, end
+
+
+def check_records_period(ctx: Ctx) -> None:
+    """``startDate`` and ``endDate`` of the charge records."""
+    _records_period(ctx)
+
+
 def get_charge_records(ctx: Ctx) -> Reply:
     """``GET /vehicles/{id}/{make}/charge/records``.
 
@@ -277,16 +305,9 @@ def get_charge_records(ctx: Ctx) -> Reply:
     kWh drawn from the charger, split by where the car charged.
     """
     car = ctx.car
-    if ctx.params["make"].upper() != car.make:
-        raise SmartcarError("RESOURCE_NOT_FOUND", "PATH")
     if car.make not in CHARGE_RECORD_MAKES:
         raise SmartcarError("COMPATIBILITY", "MAKE_NOT_COMPATIBLE")
-    today = ctx.sim.now().date()
-    start = _query_date(ctx, "startDate", today - timedelta(days=RECORDS_DEFAULT_DAYS))
-    end = _query_date(ctx, "endDate", today)
-    if end < start:
-        msg = "endDate must not be before startDate."
-        raise validation(msg)
+    start, end = _records_period(ctx)
     low = datetime.combine(start, time.min, tzinfo=ctx.sim.now().tzinfo)
     high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=low.tzinfo)
     records = []
@@ -378,12 +399,24 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "nominal_capacity",
     ),
     Endpoint("GET", ("charge",), get_charge, "read_charge", "charge"),
-    Endpoint("POST", ("charge",), post_charge, "control_charge", "charge_control"),
+    Endpoint(
+        "POST",
+        ("charge",),
+        post_charge,
+        "control_charge",
+        "charge_control",
+        check=check_charge_action,
+    ),
     Endpoint(
         "GET", ("charge", "limit"), get_charge_limit, "read_charge", "charge_limit"
     ),
     Endpoint(
-        "POST", ("charge", "limit"), post_charge_limit, "control_charge", "charge_limit"
+        "POST",
+        ("charge", "limit"),
+        post_charge_limit,
+        "control_charge",
+        "charge_limit",
+        check=check_charge_limit,
     ),
     Endpoint(
         "GET",
@@ -391,11 +424,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         get_charge_records,
         "read_charge_records",
         "charge_records",
+        check=check_records_period,
     ),
     Endpoint("GET", ("odometer",), get_odometer, "read_odometer", "odometer"),
     Endpoint("GET", ("location",), get_location, "read_location", "location"),
     Endpoint("GET", ("permissions",), get_permissions, None, billed=False),
     Endpoint("DELETE", ("application",), delete_application, None, billed=False),
+    # SIM CHOICE: subscribing a vehicle to a webhook is billed, like a command
+    # (Smartcar names only /vehicles, /user, /permissions and disconnect free).
     Endpoint("POST", ("webhooks", "{webhook_id}"), subscribe_webhook, None, "webhooks"),
 )
 
@@ -411,14 +447,38 @@ def find_endpoint(
     return None
 
 
-def run_endpoint(ctx: Ctx, endpoint: Endpoint) -> Reply:
-    """Permission and capability checks, then the endpoint itself."""
+def serves(params: Mapping[str, str], car: Car) -> bool:
+    """Whether a matched path exists for this car (a ``{make}`` path: its make).
+
+    SIM CHOICE: a make-specific path of another make is an unknown path (404
+    ``RESOURCE_NOT_FOUND:PATH``; in a batch, the whole batch's 400).
+    """
+    return "make" not in params or params["make"].upper() == car.make
+
+
+def before_the_car(ctx: Ctx, endpoint: Endpoint) -> None:
+    """What Smartcar answers itself, before it asks the car (not billed).
+
+    The permission, then the request's own parameters. These rejections are
+    not billed (the SIM CHOICE at ``Smartcar._admit``).
+    """
     if endpoint.scope is not None and endpoint.scope not in ctx.token.scopes:
         msg = (
             f"Your application has insufficient permissions to access the requested "
             f"resource: the '{endpoint.scope}' permission was not granted."
         )
         raise SmartcarError("PERMISSION", None, msg)
+    if endpoint.check is not None:
+        endpoint.check(ctx)
+
+
+def run_endpoint(ctx: Ctx, endpoint: Endpoint) -> Reply:
+    """The request at the car: its capability, then the endpoint itself.
+
+    Call ``before_the_car`` first, and bill in between. SIM CHOICE: a
+    request (or batch sub-request) that gets this far is billed even when
+    the car answers an error (COMPATIBILITY, VEHICLE_STATE).
+    """
     if endpoint.capability in ctx.vehicle.unsupported:
         code = (
             "MAKE_NOT_COMPATIBLE"
@@ -441,11 +501,14 @@ def data_headers(ctx: Ctx, reply: Reply) -> dict[str, str]:
     }
 
 
-def batch_endpoints(paths: list[str]) -> list[tuple[Endpoint, dict[str, str]]]:
+def batch_endpoints(
+    paths: list[str], car: Car
+) -> list[tuple[Endpoint, dict[str, str]]]:
     """Each sub-path's endpoint; an unknown path fails the whole batch.
 
     Smartcar answers a batch naming a path it does not know with one 400
-    VALIDATION for the request (the corrected reference), not per path.
+    VALIDATION for the request (the corrected reference), not per path; a
+    make-specific path of another make counts as unknown (``serves``).
     """
     found: list[tuple[Endpoint, dict[str, str]]] = []
     for path in paths:
@@ -453,7 +516,7 @@ def batch_endpoints(paths: list[str]) -> list[tuple[Endpoint, dict[str, str]]]:
             part for part in path.split("?", maxsplit=1)[0].split("/") if part
         )
         match = find_endpoint("GET", segments)
-        if match is None:
+        if match is None or not serves(match[1], car):
             msg = f"'{path}' is not a valid path for a batch request."
             raise validation(msg)
         found.append(match)
@@ -467,19 +530,24 @@ def batch_item(
     params: dict[str, str],
     admit: Callable[[int], None],
 ) -> dict[str, Any]:
-    """One sub-response of a batch request, billed on its own.
+    """One sub-response of a batch request, checked and billed on its own.
 
     A successful sub-response carries ``headers`` (``sc-request-id`` always;
     data age and unit system where they apply); a failed one the error body
     and, for a rate limit, its own ``Retry-After``.
+
+    SIM CHOICE: every sub-response carries the batch's own request id (in its
+    ``sc-request-id`` header and error ``requestId``; the official SDK puts
+    the batch's id on each sub-response anyway), and a sub-response's header
+    names are lower case (``retry-after``), like the ``sc-`` ones.
     """
+    query = dict(parse_qsl(path.partition("?")[2], keep_blank_values=True))
+    item_ctx = replace(ctx, params=params, query=query)
     try:
-        # SIM CHOICE: a sub-request that reaches the car is billed even when
-        # the car answers an error (COMPATIBILITY, VEHICLE_STATE).
+        before_the_car(item_ctx, endpoint)
         if endpoint.billed:
             admit(1)
-        ctx.params = params
-        reply = run_endpoint(ctx, endpoint)
+        reply = run_endpoint(item_ctx, endpoint)
     except SmartcarError as err:
         item: dict[str, Any] = {
             "path": path,
@@ -493,7 +561,10 @@ def batch_item(
         "path": path,
         "code": 200,
         "body": reply.body,
-        "headers": {"sc-request-id": ctx.request_id, **data_headers(ctx, reply)},
+        "headers": {
+            "sc-request-id": ctx.request_id,
+            **data_headers(item_ctx, reply),
+        },
     }
 
 

@@ -60,8 +60,31 @@ async def test_every_error_type_can_be_injected(sc_api, sim, error, code, status
 async def test_injected_faults_are_not_billed(sc_api, sim):
     await add_fault(sim, path="/battery$", error="SERVER", code="INTERNAL", count=1)
     await sc_api.call("GET", BATTERY)
+    await add_fault(sim, path="/battery$", error="BILLING", count=1)
+    await sc_api.call("GET", BATTERY)
+    await add_fault(sim, path="/battery$", kind="non_json", count=1)
+    await raw(sim, sc_api)
+    await add_fault(sim, path="/battery$", kind="html_502", count=1)
+    await raw(sim, sc_api)
+    await add_fault(sim, path="/batch$", error="UPSTREAM", code="NO_RESPONSE", count=1)
+    status, _, _ = await sc_api.call(
+        "POST",
+        f"/vehicles/{VW}/batch",
+        json={"requests": [{"path": "/battery"}, {"path": "/charge"}]},
+    )
+    assert status == 502
     billing = await sim.control("GET", "/billing")
     assert billing["vehicles"]["vw-id4"]["total"] == 0
+
+
+async def test_delayed_and_truncated_answers_were_served_and_billed(sc_api, sim):
+    # SIM CHOICE: these happen on the way back; Smartcar served the request.
+    await add_fault(sim, path="/battery$", kind="truncated", count=1)
+    await raw(sim, sc_api)
+    await add_fault(sim, path="/battery$", kind="delay", seconds=0.01, count=1)
+    assert (await sc_api.call("GET", BATTERY))[0] == 200
+    billing = await sim.control("GET", "/billing")
+    assert billing["vehicles"]["vw-id4"]["total"] == 2
 
 
 async def test_method_filter(sc_api, sim):

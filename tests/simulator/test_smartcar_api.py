@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from simulator import SIM_KEY, create_app
+
 from .conftest import KIA, LEAF, TESLA, VW, SmartcarApi, smartcar_token
 
 ERROR_KEYS = {
@@ -351,11 +353,74 @@ async def test_monthly_billing_limit(sc_api, sim):
     }
 
 
+async def billed(sim, key):
+    return (await sim.control("GET", "/billing"))["vehicles"][key]["total"]
+
+
 async def test_not_billed_without_reaching_the_vehicle(sc_api, sim):
     await sc_api.call("GET", f"/vehicles/{VW}/tires")
     await sc_api.call("GET", "/vehicles")
-    billing = await sim.control("GET", "/billing")
-    assert billing["vehicles"]["vw-id4"]["total"] == 0
+    assert await billed(sim, "vw-id4") == 0
+
+
+async def test_free_calls_and_billed_commands(sc_api, sim):
+    for method, path in (
+        ("GET", "/user"),
+        ("GET", "/vehicles"),
+        ("GET", f"/vehicles/{TESLA}/permissions"),
+    ):
+        assert (await sc_api.call(method, path))[0] == 200
+    assert await billed(sim, "tesla-model-3") == 0
+    # Commands are billed, like reads.
+    stop = {"action": "STOP"}
+    assert (await sc_api.call("POST", f"/vehicles/{TESLA}/charge", json=stop))[0] == 200
+    limit = {"limit": 0.9}
+    path = f"/vehicles/{TESLA}/charge/limit"
+    assert (await sc_api.call("POST", path, json=limit))[0] == 200
+    assert (await sc_api.call("GET", f"/vehicles/{TESLA}/battery"))[0] == 200
+    assert await billed(sim, "tesla-model-3") == 3
+    # Disconnecting is free too.
+    assert (await sc_api.call("DELETE", f"/vehicles/{TESLA}/application"))[0] == 200
+    assert await billed(sim, "tesla-model-3") == 3
+
+
+async def test_rejections_before_the_car_are_not_billed(sc_api, sim):
+    tesla = f"/vehicles/{TESLA}"
+    # Authentication.
+    async with sim.http.get(
+        sim.url(f"/smartcar/api/v2.0{tesla}/battery"),
+        headers={"Authorization": "Bearer nope"},
+    ) as resp:
+        assert resp.status == 401
+    # Unknown paths, also a make-specific path of another make.
+    assert (await sc_api.call("GET", f"{tesla}/tires"))[0] == 404
+    status, body, headers = await sc_api.call("GET", f"{tesla}/nissan/charge/records")
+    assert_error(status, body, headers, 404, "RESOURCE_NOT_FOUND", "PATH")
+    # Request validation (a command's body, a query parameter).
+    bad = {"action": "FLY"}
+    assert (await sc_api.call("POST", f"{tesla}/charge", json=bad))[0] == 400
+    assert (await sc_api.call("POST", f"{tesla}/charge/limit", json={}))[0] == 400
+    status, _, _ = await sc_api.call(
+        "GET", f"{tesla}/tesla/charge/records", params={"startDate": "May"}
+    )
+    assert status == 400
+    # A permission that was not granted.
+    token = await smartcar_token(sim, scope="read_battery")
+    limited = SmartcarApi(sim, token["access_token"])
+    assert (await limited.call("GET", f"{tesla}/charge"))[0] == 403
+    assert (await limited.call("POST", f"{tesla}/charge", json={"action": "STOP"}))[
+        0
+    ] == 403
+    assert await billed(sim, "tesla-model-3") == 0
+    # The vehicle rate limit: the refused call is neither billed nor counted.
+    await sim.control(
+        "PUT",
+        "/smartcar/settings",
+        json={"vehicle_rate_limit": {"requests": 1, "window_seconds": 60}},
+    )
+    assert (await sc_api.call("GET", f"{tesla}/battery"))[0] == 200
+    assert (await sc_api.call("GET", f"{tesla}/battery"))[0] == 429
+    assert await billed(sim, "tesla-model-3") == 1
 
 
 async def test_batch_mixed_results(sc_api, sim):
@@ -403,26 +468,99 @@ async def test_batch_mixed_results(sc_api, sim):
     assert billing["vehicles"]["nissan-leaf"]["total"] == 6
 
 
-async def test_batch_with_an_unknown_path_fails_whole(sc_api, sim):
-    requests = [{"path": "/battery"}, {"path": "/tires"}]
+async def test_batch_cost_is_per_sub_request_by_default(scenario, sim):
+    settings = await sim.control("PUT", "/smartcar/settings", json={})
+    assert settings["batch_cost"] == "path"
+    # Also for a scenario that does not say.
+    del scenario["smartcar"]["batch_cost"]
+    assert create_app(scenario)[SIM_KEY].smartcar.batch_cost == "path"
+
+
+async def test_batch_sub_response_headers(sc_api):
+    requests = [{"path": "/"}, {"path": "/permissions"}, {"path": "/vin"}]
+    _, body, headers = await sc_api.call(
+        "POST",
+        f"/vehicles/{TESLA}/batch",
+        json={"requests": [*requests, {"path": "/battery"}]},
+        headers={"sc-unit-system": "imperial"},
+    )
+    responses = {r["path"]: r for r in body["responses"]}
+    # Attributes and permissions carry only the request id; data the rest.
+    for path in ("/", "/permissions"):
+        assert responses[path]["headers"] == {"sc-request-id": headers["sc-request-id"]}
+    battery = responses["/battery"]["headers"]
+    assert battery["sc-request-id"] == headers["sc-request-id"]
+    assert battery["sc-unit-system"] == "imperial"
+    assert ISO.match(battery["sc-data-age"])
+    assert ISO.match(responses["/vin"]["headers"]["sc-data-age"])
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    ["/tires", "/fly", "/battery/level", "/application", "/nissan/charge/records"],
+)
+async def test_batch_with_an_unknown_path_fails_whole(sc_api, sim, unknown):
+    requests = [{"path": "/battery"}, {"path": unknown}]
     status, body, headers = await sc_api.call(
-        "POST", f"/vehicles/{LEAF}/batch", json={"requests": requests}
+        "POST", f"/vehicles/{TESLA}/batch", json={"requests": requests}
     )
     assert_error(status, body, headers, 400, "VALIDATION", "PARAMETER")
-    billing = await sim.control("GET", "/billing")
-    assert billing["vehicles"]["nissan-leaf"]["total"] == 0
+    assert unknown in body["description"]
+    assert "responses" not in body
+    assert await billed(sim, "tesla-model-3") == 0
+
+
+async def test_batch_sub_path_query(sc_api, sim):
+    path = "/tesla/charge/records?startDate=2026-10-25&endDate=2026-10-31"
+    _, body, _ = await sc_api.call(
+        "POST",
+        f"/vehicles/{TESLA}/batch",
+        json={"requests": [{"path": path}, {"path": "/tesla/charge/records"}]},
+    )
+    narrow, wide = (r["body"]["records"] for r in body["responses"])
+    # Of the three past sessions only the one three days ago is in that week.
+    assert len(narrow) == 1
+    assert len(wide) == 3
+    # A bad query fails that sub-request alone, before the car: not billed.
+    _, body, _ = await sc_api.call(
+        "POST",
+        f"/vehicles/{TESLA}/batch",
+        json={"requests": [{"path": "/tesla/charge/records?endDate=x"}]},
+    )
+    assert body["responses"][0]["code"] == 400
+    assert body["responses"][0]["body"]["type"] == "VALIDATION"
+    assert await billed(sim, "tesla-model-3") == 2
 
 
 async def test_batch_sub_requests_meet_the_quota_and_rate_limit_one_by_one(sc_api, sim):
     await sim.control("PUT", "/smartcar/settings", json={"monthly_request_limit": 1})
     requests = [{"path": "/battery"}, {"path": "/charge"}, {"path": "/permissions"}]
-    status, body, _ = await sc_api.call(
+    status, body, headers = await sc_api.call(
         "POST", f"/vehicles/{VW}/batch", json={"requests": requests}
     )
+    # The batch answers 200; the first signal is billed, the second is over
+    # the quota and answers 430 BILLING on its own; permissions are free.
     assert status == 200
     codes = [r["code"] for r in body["responses"]]
     assert codes == [200, 430, 200]
-    assert body["responses"][1]["body"]["type"] == "BILLING"
+    over = body["responses"][1]
+    assert_error(430, over["body"], headers, 430, "BILLING", "VEHICLE_REQUEST_LIMIT")
+    assert "headers" not in over
+    assert await billed(sim, "vw-id4") == 1
+    # Once used up, every billed sub-request answers 430, the free one 200.
+    _, body, _ = await sc_api.call(
+        "POST", f"/vehicles/{VW}/batch", json={"requests": requests}
+    )
+    assert [r["code"] for r in body["responses"]] == [430, 430, 200]
+    assert await billed(sim, "vw-id4") == 1
+    # Billed once per batch (the old setting), a batch over the quota is
+    # one 430 for the whole request.
+    await sim.control("PUT", "/smartcar/settings", json={"batch_cost": "request"})
+    status, body, headers = await sc_api.call(
+        "POST", f"/vehicles/{VW}/batch", json={"requests": requests}
+    )
+    assert_error(status, body, headers, 430, "BILLING", "VEHICLE_REQUEST_LIMIT")
+    await sim.control("PUT", "/smartcar/settings", json={"batch_cost": "path"})
     await sim.control(
         "PUT",
         "/smartcar/settings",
@@ -434,10 +572,14 @@ async def test_batch_sub_requests_meet_the_quota_and_rate_limit_one_by_one(sc_ap
     status, body, _ = await sc_api.call(
         "POST", f"/vehicles/{TESLA}/batch", json={"requests": requests}
     )
+    assert [r["code"] for r in body["responses"]] == [200, 429, 200]
     limited = body["responses"][1]
-    assert limited["code"] == 429
     assert limited["body"]["type"] == "RATE_LIMIT"
-    assert int(limited["headers"]["retry-after"]) >= 1
+    assert limited["body"]["code"] == "VEHICLE"
+    assert limited["body"]["statusCode"] == 429
+    # Its own Retry-After, and no other header.
+    assert limited["headers"] == {"retry-after": "61"}
+    assert await billed(sim, "tesla-model-3") == 1
 
 
 async def test_batch_with_limited_permissions_and_sleep(sim):
@@ -457,6 +599,15 @@ async def test_batch_with_limited_permissions_and_sleep(sim):
     )
     codes = [(r["code"], r["body"].get("type")) for r in body["responses"]]
     assert codes == [(200, None), (403, "PERMISSION"), (409, "VEHICLE_STATE")]
+    denied = body["responses"][1]
+    assert denied["body"]["code"] is None
+    assert denied["body"]["statusCode"] == 403
+    assert "read_charge" in denied["body"]["description"]
+    assert "headers" not in denied
+    assert "headers" not in body["responses"][2]
+    # The permission is refused before the car: not billed. The sleeping car
+    # was asked: billed (SIM CHOICE).
+    assert await billed(sim, "vw-id4") == 2
 
 
 @pytest.mark.parametrize(
