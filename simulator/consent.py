@@ -73,6 +73,8 @@ class PendingAuthorization:
     code_challenge_method: str | None
     single_select: bool = False
     account: Account | None = None
+    # Permissions the application marked required (Smartcar's ``required:``).
+    required: frozenset[str] = frozenset()
 
 
 def render(title: str, body: str, status: int = 200) -> web.Response:
@@ -170,7 +172,8 @@ class ConsentFlow:
             return self.login_page(pending)
         vehicles = self._vehicle_list(pending, account)
         scopes = "".join(
-            f"<li>{html.escape(self.backend.describe_scope(scope))}</li>"
+            f"<li>{html.escape(self.backend.describe_scope(scope))}"
+            f"{' <b>(required)</b>' if scope in pending.required else ''}</li>"
             for scope in pending.scopes
         )
         body = (

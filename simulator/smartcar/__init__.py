@@ -74,17 +74,26 @@ MODES = ("live", "test", "simulated")
 DASHBOARD_DEFAULT_SCOPES = ("read_vehicle_info",)
 
 
-def connect_scopes(scope: str, dashboard: list[str]) -> tuple[str, ...]:
-    """The permissions an authorize URL asks for.
+def connect_scopes(
+    scope: str, dashboard: list[str]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The permissions an authorize URL asks for, and the required ones.
 
     ``required:read_battery`` asks for ``read_battery`` as a required
-    permission (the person cannot untick it; here every permission is
-    granted as asked). No ``scope`` at all means the Dashboard's settings.
+    permission, shown as such on the consent page. No ``scope`` at all means
+    the Dashboard's settings. SIM CHOICE: the person cannot untick optional
+    permissions either: every permission is granted as asked.
     """
-    asked = tuple(
-        part.removeprefix("required:") for part in scope.replace("+", " ").split()
-    )
-    return asked or tuple(dashboard) or DASHBOARD_DEFAULT_SCOPES
+    asked: dict[str, None] = {}
+    required: set[str] = set()
+    for part in scope.replace("+", " ").split():
+        name = part.removeprefix("required:")
+        asked.setdefault(name)
+        if name != part:
+            required.add(name)
+    if not asked:
+        return tuple(dashboard) or DASHBOARD_DEFAULT_SCOPES, frozenset()
+    return tuple(asked), frozenset(required)
 
 
 # Car events and the legacy (v2) webhook event types they send. SIM CHOICE:
@@ -247,7 +256,7 @@ class Smartcar:
             return error_page(
                 self.brand, "The redirect_uri is not registered for this application."
             )
-        scopes = connect_scopes(query.get("scope", ""), client.default_scopes)
+        scopes, required = connect_scopes(query.get("scope", ""), client.default_scopes)
         pending = PendingAuthorization(
             request_id="",
             client=client,
@@ -257,6 +266,7 @@ class Smartcar:
             code_challenge=query.get("code_challenge"),
             code_challenge_method=query.get("code_challenge_method"),
             single_select=query.get("single_select", "").lower() == "true",
+            required=required,
         )
         problem = self._authorize_problem(query, scopes)
         if problem is not None:

@@ -367,3 +367,77 @@ async def test_required_scopes_and_no_scope(sim):
     api = SmartcarApi(sim, body["access_token"])
     _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
     assert permissions["permissions"] == ["read_vehicle_info"]
+
+
+async def test_required_scopes_are_shown_as_required(sim):
+    params = authorize_params(
+        scope="required:read_battery read_charge required:read_battery"
+    )
+    async with sim.http.get(sim.url(AUTHORIZE), params=params) as resp:
+        page = await resp.text()
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page).group(1)
+    login = {
+        "request_id": request_id,
+        "step": "login",
+        "username": "driver@example.com",
+        "password": "demo",
+    }
+    async with sim.http.post(sim.url(AUTHORIZE), data=login) as resp:
+        page = await resp.text()
+    asked = re.findall(r"<li>(.*?)</li>", page)
+    # Asked once each, in order; the required one says so.
+    assert asked == [
+        "Read EV battery&#x27;s capacity and state of charge <b>(required)</b>",
+        "Know whether vehicle is charging",
+    ]
+    approve = {"request_id": request_id, "step": "approve", "vehicle": TESLA}
+    async with sim.http.post(
+        sim.url(AUTHORIZE), data=approve, allow_redirects=False
+    ) as resp:
+        code = query_of(resp.headers["Location"])["code"]
+    _, body = await token_request(
+        sim,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
+    )
+    api = SmartcarApi(sim, body["access_token"])
+    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
+    assert permissions["permissions"] == ["read_battery", "read_charge"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "error"),
+    [("required:fly_car", "invalid_scope"), ("required:", "invalid_scope")],
+)
+async def test_unknown_required_scope(sim, scope, error):
+    async with sim.http.get(
+        sim.url(AUTHORIZE), params=authorize_params(scope=scope), allow_redirects=False
+    ) as resp:
+        assert resp.status == 302
+        assert query_of(resp.headers["Location"])["error"] == error
+
+
+@pytest.fixture
+def dashboard_scopes(scenario):
+    scenario["smartcar"]["applications"][0]["scopes"] = [
+        "read_vehicle_info",
+        "read_battery",
+    ]
+
+
+async def test_no_scope_takes_the_applications_dashboard_permissions(
+    dashboard_scopes, sim
+):
+    await sim.control("PUT", "/config", json={"auto_approve": "driver@example.com"})
+    params = authorize_params()
+    del params["scope"]
+    async with sim.http.get(
+        sim.url(AUTHORIZE), params=params, allow_redirects=False
+    ) as resp:
+        code = query_of(resp.headers["Location"])["code"]
+    _, body = await token_request(
+        sim,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
+    )
+    api = SmartcarApi(sim, body["access_token"])
+    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
+    assert permissions["permissions"] == ["read_vehicle_info", "read_battery"]
