@@ -605,10 +605,16 @@ class Smartcar:
             return web.json_response(
                 {"error": "unknown webhook or vehicle"}, status=404
             )
+        event_type = str(body.get("event", "CHARGING_STARTED"))
+        if event_type not in EVENT_TYPES.values():
+            return web.json_response(
+                {"error": f"event must be one of {', '.join(EVENT_TYPES.values())}"},
+                status=400,
+            )
         vehicle.car.advance_to(self.sim.now())
         status = await self.sender.deliver(
             webhook,
-            str(body.get("event", "CHARGING_STARTED")),
+            event_type,
             vehicle.id,
             isoformat_z(self.sim.now()),
         )

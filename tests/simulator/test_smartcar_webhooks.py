@@ -168,3 +168,62 @@ async def test_non_json_challenge_answer(sim):
     await plain.close()
     assert webhook["verified"] is False
     assert webhook["deliveries"][0]["status"] == 200
+
+
+async def test_events_have_the_legacy_shape_and_nothing_else(sim, sc_api, receiver):
+    server, received, _ = receiver
+    await sim.control(
+        "POST",
+        "/smartcar/webhooks",
+        json={"url": str(server.make_url("/hook")), "id": "wh2"},
+    )
+    await sc_api.call("POST", f"/vehicles/{VW}/webhooks/wh2")
+    await sim.control("POST", "/vehicles/vw-id4/plug")
+    # The ID.4 charges from 63 % to its 80 % limit: charging completes.
+    await sim.control("POST", "/clock/advance", json={"seconds": 6 * 3600})
+    hooks = await sim.control("GET", "/smartcar/webhooks")
+    deliveries = next(h for h in hooks if h["id"] == "wh2")["deliveries"]
+    assert [d["event"] for d in deliveries] == [
+        "verify",
+        "CHARGING_STARTED",
+        "CHARGING_COMPLETED",
+    ]
+    events = [json.loads(raw) for _, raw in received[1:]]
+    for (headers, raw), event in zip(received[1:], events, strict=True):
+        assert headers["SC-Signature"] == hmac_hex(raw)
+        assert set(event) == {"eventName", "version", "webhookId", "payload"}
+        assert (event["eventName"], event["version"]) == ("eventBased", "2.0")
+        assert set(event["payload"]) == {
+            "eventId",
+            "vehicleId",
+            "eventType",
+            "eventTime",
+        }
+    started, completed = (event["payload"] for event in events)
+    assert started["eventTime"] == "2026-11-02T07:00:00.000Z"
+    assert completed["eventType"] == "CHARGING_COMPLETED"
+    assert completed["eventTime"] > started["eventTime"]
+    assert started["eventId"] != completed["eventId"]
+
+
+async def test_control_deliver_takes_only_legacy_event_types(sim, sc_api, receiver):
+    server, received, _ = receiver
+    await sim.control(
+        "POST",
+        "/smartcar/webhooks",
+        json={"url": str(server.make_url("/hook")), "id": "wh3"},
+    )
+    for event_type in ("CHARGING_STOPPED", "CHARGING_COMPLETED"):
+        delivered = await sim.control(
+            "POST",
+            "/smartcar/webhooks/wh3/deliver",
+            json={"vehicle_id": TESLA, "event": event_type},
+        )
+        assert delivered == {"status": 200}
+        assert json.loads(received[-1][1])["payload"]["eventType"] == event_type
+    async with sim.http.post(
+        sim.url("/_sim/smartcar/webhooks/wh3/deliver"),
+        json={"vehicle_id": TESLA, "event": "PLUGGED_IN"},
+    ) as resp:
+        assert resp.status == 400
+    assert len(received) == 3
