@@ -430,3 +430,11 @@ def test_webhook_helpers():
     assert not verify_signature("mgmt", body + b" ", signature)
     assert not verify_signature("mgmt", body, None)
     assert not verify_signature("other", body, signature)
+
+
+async def test_a_bare_430_is_the_used_up_allowance(odd_api):
+    client, answers = odd_api
+    # A 430 whose body is not Smartcar's (a proxy's, say): the status alone.
+    answers["/v2.0/vehicles/a/battery"] = (430, {"message": "limit"}, {})
+    with pytest.raises(EVQuotaExceededError):
+        await client.get_battery("a")

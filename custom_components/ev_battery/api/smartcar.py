@@ -107,6 +107,7 @@ STATUS_FALLBACK: Mapping[int, type[EVApiError]] = {
     404: EVNotFoundError,
     409: EVVehicleStateError,
     429: EVRateLimitError,
+    430: EVQuotaExceededError,  # Smartcar BILLING
     501: EVNotSupportedError,
 }
 
