@@ -337,14 +337,19 @@ async def test_tokens_are_tied_to_the_user(sim):
     assert body["type"] == "PERMISSION"
 
 
-async def test_required_scopes_and_no_scope(sim):
+async def granted_permissions(sim, params):
+    """Authorize (auto-approved), take the code to the token endpoint: the grant."""
     await sim.control("PUT", "/config", json={"auto_approve": "driver@example.com"})
     async with sim.http.get(
-        sim.url(AUTHORIZE),
-        params=authorize_params(scope="required:read_battery read_charge"),
-        allow_redirects=False,
+        sim.url(AUTHORIZE), params=params, allow_redirects=False
     ) as resp:
-        code = query_of(resp.headers["Location"])["code"]
+        location = resp.headers["Location"]
+    return await permissions_of(sim, location)
+
+
+async def permissions_of(sim, location):
+    """The permissions of the token a redirect's code is exchanged for."""
+    code = query_of(location)["code"]
     status, body = await token_request(
         sim,
         {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
@@ -352,21 +357,18 @@ async def test_required_scopes_and_no_scope(sim):
     assert status == 200
     api = SmartcarApi(sim, body["access_token"])
     _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
-    assert set(permissions["permissions"]) == {"read_battery", "read_charge"}
+    return permissions["permissions"]
+
+
+async def test_required_scopes_and_no_scope(sim):
+    granted = await granted_permissions(
+        sim, authorize_params(scope="required:read_battery read_charge")
+    )
+    assert set(granted) == {"read_battery", "read_charge"}
     # Without scope, the application's Dashboard settings apply.
     params = authorize_params()
     del params["scope"]
-    async with sim.http.get(
-        sim.url(AUTHORIZE), params=params, allow_redirects=False
-    ) as resp:
-        code = query_of(resp.headers["Location"])["code"]
-    status, body = await token_request(
-        sim,
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
-    )
-    api = SmartcarApi(sim, body["access_token"])
-    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
-    assert permissions["permissions"] == ["read_vehicle_info"]
+    assert await granted_permissions(sim, params) == ["read_vehicle_info"]
 
 
 async def test_required_scopes_are_shown_as_required(sim):
@@ -394,14 +396,8 @@ async def test_required_scopes_are_shown_as_required(sim):
     async with sim.http.post(
         sim.url(AUTHORIZE), data=approve, allow_redirects=False
     ) as resp:
-        code = query_of(resp.headers["Location"])["code"]
-    _, body = await token_request(
-        sim,
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
-    )
-    api = SmartcarApi(sim, body["access_token"])
-    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
-    assert permissions["permissions"] == ["read_battery", "read_charge"]
+        location = resp.headers["Location"]
+    assert await permissions_of(sim, location) == ["read_battery", "read_charge"]
 
 
 @pytest.mark.parametrize(
@@ -427,17 +423,7 @@ def dashboard_scopes(scenario):
 async def test_no_scope_takes_the_applications_dashboard_permissions(
     dashboard_scopes, sim
 ):
-    await sim.control("PUT", "/config", json={"auto_approve": "driver@example.com"})
     params = authorize_params()
     del params["scope"]
-    async with sim.http.get(
-        sim.url(AUTHORIZE), params=params, allow_redirects=False
-    ) as resp:
-        code = query_of(resp.headers["Location"])["code"]
-    _, body = await token_request(
-        sim,
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": SC_REDIRECT},
-    )
-    api = SmartcarApi(sim, body["access_token"])
-    _, permissions, _ = await api.call("GET", f"/vehicles/{TESLA}/permissions")
-    assert permissions["permissions"] == ["read_vehicle_info", "read_battery"]
+    granted = await granted_permissions(sim, params)
+    assert granted == ["read_vehicle_info", "read_battery"]
