@@ -1,244 +1,64 @@
-"""The simulator's aiohttp application: both providers plus the control API."""
+"""The simulator's aiohttp application: both providers plus the control API.
+
+This module only assembles: it builds the providers from the scenario,
+attaches them to the shared :class:`~simulator.state.Simulator`, adds the
+middlewares and registers every route.
+"""
 
 from __future__ import annotations
 
-import json
-import random
-from collections import deque
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiohttp import web
 
-from .car import (
-    Car,
-    ChargeSession,
-    Connectivity,
-    EndReason,
-    LocationKind,
-    SleepBehavior,
-)
-from .clock import SimClock
-from .faults import FaultRegistry, fault_middleware
+from .control import register_control
+from .evenergy import EvEnergy
+from .faults import fault_middleware
+from .smartcar import Smartcar
+from .state import SIM_KEY, Simulator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from .evenergy import EvEnergy
-    from .smartcar import Smartcar
-
-DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.json"
+    from datetime import datetime
 
 SMARTCAR_PREFIX = "/smartcar"
 EVENERGY_PREFIX = "/evenergy"
-
-
-def load_scenario(path: str | Path | None = None) -> dict[str, Any]:
-    """Read a scenario file (default: the bundled default scenario)."""
-    with Path(path or DEFAULT_SCENARIO).open(encoding="utf-8") as handle:
-        data: dict[str, Any] = json.load(handle)
-    return data
-
-
-def parse_time(value: str) -> datetime:
-    """Parse an ISO-8601 time; a trailing Z means UTC."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-CAR_FIELDS = {
-    "make": str,
-    "model": str,
-    "year": int,
-    "vin": str,
-    "capacity_kwh": float,
-    "soc": float,
-    "efficiency_km_per_kwh": float,
-    "charge_efficiency": float,
-    "taper_start": float,
-    "taper_min_fraction": float,
-    "charger_power_kw": float,
-    "plugged_in": bool,
-    "charge_enabled": bool,
-    "auto_start_on_plug": bool,
-    "charge_limit": float,
-    "charge_limit_min": float,
-    "charge_limit_max": float,
-    "location_kind": LocationKind,
-    "latitude": float,
-    "longitude": float,
-    "odometer_km": float,
-    "sleep_behavior": SleepBehavior,
-    "charge_fault": bool,
-}
-
-
-def car_changes(spec: dict[str, Any]) -> dict[str, Any]:
-    """Typed car attributes from JSON (scenario or control API)."""
-    changes: dict[str, Any] = {}
-    for name, value in spec.items():
-        if name == "connectivity":
-            changes[name] = Connectivity(value)
-            continue
-        kind = CAR_FIELDS.get(name)
-        if kind is None:
-            continue
-        if kind is bool and not isinstance(value, bool):
-            msg = f"{name} must be true or false"
-            raise TypeError(msg)
-        changes[name] = kind(value)
-    for name in ("soc", "charge_limit", "charge_efficiency", "taper_start"):
-        if name in changes and not 0 <= changes[name] <= 1:
-            msg = f"{name} must be a fraction between 0 and 1"
-            raise ValueError(msg)
-    if "capacity_kwh" in changes and changes["capacity_kwh"] <= 0:
-        msg = "capacity_kwh must be positive"
-        raise ValueError(msg)
-    return changes
-
-
-def past_session(
-    car: Car, number: int, spec: dict[str, Any], now: datetime
-) -> ChargeSession:
-    """A finished session from the scenario's history."""
-    hours = float(spec.get("hours", 1.0))
-    power = float(spec.get("power_kw", car.charger_power_kw))
-    started = now - timedelta(days=float(spec.get("days_ago", 1)))
-    delivered = hours * power
-    added = delivered * car.charge_efficiency
-    start_soc = float(spec.get("start_soc", 0.2))
-    return ChargeSession(
-        number=number,
-        started_at=started,
-        location_kind=LocationKind(spec.get("location_kind", "home")),
-        start_soc=start_soc,
-        power_kw=power,
-        ended_at=started + timedelta(hours=hours),
-        end_soc=min(1.0, start_soc + added / car.capacity_kwh),
-        end_reason=EndReason.STOPPED,
-        energy_added_kwh=added,
-        energy_delivered_kwh=delivered,
-    )
-
-
-def car_from_spec(key: str, spec: dict[str, Any], now: datetime) -> Car:
-    """Build a car from its scenario description."""
-    changes = car_changes(spec)
-    connectivity = changes.pop("connectivity", Connectivity.ONLINE)
-    for required in ("make", "model", "year", "vin", "capacity_kwh"):
-        if required not in changes:
-            msg = f"vehicle {key!r} needs {required!r}"
-            raise ValueError(msg)
-    car = Car(key=key, last_update=now, **changes)
-    for past in spec.get("past_sessions", []):
-        car.sessions.append(past_session(car, len(car.sessions) + 1, past, now))
-    car.sessions.sort(key=lambda session: session.started_at)
-    for number, session in enumerate(car.sessions, start=1):
-        session.number = number
-    car.update(now)  # opens a session if it starts plugged in and charging
-    if connectivity is Connectivity.ASLEEP:
-        car.fall_asleep(now)
-    else:
-        car.connectivity = connectivity
-    return car
-
-
-@dataclass
-class Billing:
-    """Per-vehicle counters of billable calls, by simulated month."""
-
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)
-
-    def add(self, vehicle: str, month: str, amount: int = 1) -> None:
-        """Count ``amount`` billable calls."""
-        per_month = self.counts.setdefault(vehicle, {})
-        per_month[month] = per_month.get(month, 0) + amount
-        self.totals[vehicle] = self.totals.get(vehicle, 0) + amount
-
-    def in_month(self, vehicle: str, month: str) -> int:
-        """Calls billed for a vehicle in a month."""
-        return self.counts.get(vehicle, {}).get(month, 0)
-
-    def reset(self) -> None:
-        """Forget every count."""
-        self.counts.clear()
-        self.totals.clear()
-
-
-class Simulator:
-    """Everything the simulator knows: clock, cars, providers, faults."""
-
-    def __init__(
-        self,
-        scenario: dict[str, Any] | None = None,
-        *,
-        time_scale: float = 0.0,
-        start: datetime | None = None,
-        seed: int = 0,
-        auto_approve: str | None = None,
-    ) -> None:
-        """Create the state from a scenario (default: the bundled one)."""
-        from .evenergy import EvEnergy  # noqa: PLC0415 - the providers import this module
-        from .smartcar import Smartcar  # noqa: PLC0415
-
-        scenario = load_scenario() if scenario is None else scenario
-        if start is None and "start" in scenario:
-            start = parse_time(str(scenario["start"]))
-        self.clock = SimClock(start=start, time_scale=time_scale)
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible faults, not crypto
-        self.faults = FaultRegistry(self.rng)
-        self.billing = Billing()
-        self.auto_approve = auto_approve
-        self.http: aiohttp.ClientSession | None = None
-        self.requests: deque[dict[str, Any]] = deque(maxlen=500)
-        self.smartcar: Smartcar = Smartcar(self, scenario.get("smartcar", {}))
-        self.evenergy: EvEnergy = EvEnergy(self, scenario.get("evenergy", {}))
-
-    def now(self) -> datetime:
-        """The simulated time."""
-        return self.clock.now()
-
-    def month(self) -> str:
-        """The simulated billing month, ``YYYY-MM``."""
-        return self.now().strftime("%Y-%m")
-
-    def cars(self) -> dict[str, Car]:
-        """Every car of both providers, by key."""
-        return {**self.smartcar.cars(), **self.evenergy.cars()}
-
-    def advance_all(self) -> None:
-        """Bring every car up to the current simulated time."""
-        now = self.now()
-        for car in self.cars().values():
-            car.advance_to(now)
-
-    async def http_session(self) -> aiohttp.ClientSession:
-        """The session used to deliver webhooks."""
-        if self.http is None or self.http.closed:
-            self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
-        return self.http
-
-    async def close(self) -> None:
-        """Close outgoing connections."""
-        if self.http is not None:
-            await self.http.close()
-
-
-SIM_KEY = web.AppKey("simulator", Simulator)
 
 LOGGED_HEADERS = (
     "User-Agent",
     "Content-Type",
     "sc-unit-system",
+    "sc-user-id",
     "EvEnergy-Version",
     "EvEnergy-User",
 )
+
+
+def build_providers(sim: Simulator, scenario: dict[str, Any]) -> None:
+    """Build both providers from the scenario and attach them."""
+    sim.smartcar = Smartcar(sim, scenario.get("smartcar", {}))
+    sim.evenergy = EvEnergy(sim, scenario.get("evenergy", {}))
+    sim.attach(SMARTCAR_PREFIX, sim.smartcar)
+    sim.attach(EVENERGY_PREFIX, sim.evenergy)
+
+
+def build_simulator(
+    scenario: dict[str, Any] | None = None,
+    *,
+    time_scale: float = 0.0,
+    start: datetime | None = None,
+    seed: int = 0,
+    auto_approve: str | None = None,
+) -> Simulator:
+    """The simulator state with both providers (no HTTP application)."""
+    return Simulator(
+        scenario,
+        time_scale=time_scale,
+        start=start,
+        seed=seed,
+        auto_approve=auto_approve,
+        providers=build_providers,
+    )
 
 
 def request_log_middleware(sim: Simulator) -> Any:
@@ -278,9 +98,7 @@ def create_app(
     ``time_scale`` 0 freezes the clock (tests advance it through the control
     API or ``app[SIM_KEY].clock.advance``).
     """
-    from .control import register_control  # noqa: PLC0415
-
-    sim = Simulator(
+    sim = build_simulator(
         scenario,
         time_scale=time_scale,
         start=start,
@@ -291,8 +109,8 @@ def create_app(
         middlewares=[request_log_middleware(sim), fault_middleware(sim.faults)]
     )
     app[SIM_KEY] = sim
-    sim.smartcar.register(app, SMARTCAR_PREFIX)
-    sim.evenergy.register(app, EVENERGY_PREFIX)
+    for prefix, provider in sim.providers.items():
+        provider.register(app, prefix)
     register_control(app)
 
     async def cleanup(_app: web.Application) -> AsyncIterator[None]:

@@ -9,14 +9,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from aiohttp import web
 
-from .app import (
-    EVENERGY_PREFIX,
-    SIM_KEY,
-    SMARTCAR_PREFIX,
-    create_app,
-    load_scenario,
-    parse_time,
-)
+from .app import EVENERGY_PREFIX, SMARTCAR_PREFIX, create_app
+from .state import SIM_KEY, load_scenario, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

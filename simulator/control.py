@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .app import SIM_KEY, Simulator, car_changes
 from .clock import isoformat_z
 from .faults import CONTROL_PREFIX, FaultSpecError
+from .state import SIM_KEY, Simulator, car_changes
 
 if TYPE_CHECKING:
     from .car import Car, ChargeSession

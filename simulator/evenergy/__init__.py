@@ -45,9 +45,9 @@ from .sim_control import register_control
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from simulator.app import Simulator
     from simulator.car import Car
     from simulator.faults import Fault
+    from simulator.state import Simulator
 
 FAULT_STATUS = {
     "RATE_LIMIT": 429,

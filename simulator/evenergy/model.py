@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from simulator.app import car_from_spec, parse_time
 from simulator.car import ChargeState, Connectivity, LocationKind
+from simulator.state import car_from_spec, parse_time
 
 from . import ids
 from .choices import (

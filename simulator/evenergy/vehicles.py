@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simulator.app import parse_time
+from simulator.state import parse_time
 
 from . import ids
 from .choices import (

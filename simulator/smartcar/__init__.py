@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from simulator.app import car_from_spec
 from simulator.clock import isoformat_z
 from simulator.consent import (
     Account,
@@ -24,6 +23,7 @@ from simulator.consent import (
 )
 from simulator.control import json_body
 from simulator.oauth import OAuthClient, OAuthError, OAuthServer, Token, bearer_token
+from simulator.state import car_from_spec
 
 from .errors import SmartcarError, error_response, new_request_id
 from .vehicle_api import (
@@ -47,9 +47,9 @@ from .vehicle_api import (
 from .webhooks import Webhook, WebhookSender
 
 if TYPE_CHECKING:
-    from simulator.app import Simulator
     from simulator.car import Car
     from simulator.faults import Fault
+    from simulator.state import Simulator
 
 ACCESS_LIFETIME = 7200  # 2 hours
 REFRESH_LIFETIME = 60 * 24 * 3600  # 60 days

@@ -25,9 +25,9 @@ from simulator.clock import isoformat_z
 from .errors import SmartcarError
 
 if TYPE_CHECKING:
-    from simulator.app import Simulator
     from simulator.car import Car
     from simulator.oauth import Token
+    from simulator.state import Simulator
 
     from . import Smartcar
 

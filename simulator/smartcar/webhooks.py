@@ -16,7 +16,7 @@ import aiohttp
 from simulator.clock import isoformat_z
 
 if TYPE_CHECKING:
-    from simulator.app import Simulator
+    from simulator.state import Simulator
 
 SIGNATURE_HEADER = "SC-Signature"
 

@@ -6,8 +6,8 @@ import io
 import socket
 import sys
 
-from simulator.app import load_scenario
 from simulator.cli import build_parser, describe, main
+from simulator.state import load_scenario
 
 
 def free_port() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator import Simulator
+from simulator import build_simulator
 from simulator.evenergy import api as api_module
 
 from .test_evenergy_support import (
@@ -407,4 +407,4 @@ async def test_control_settings(sim):
 def test_bad_scenarios_are_rejected(scenario, change):
     scenario["evenergy"].update(change)
     with pytest.raises(ValueError, match=r"era|trim|car"):
-        Simulator(scenario)
+        build_simulator(scenario)

@@ -6,8 +6,8 @@ import json
 import aiohttp
 import pytest
 
-from simulator.app import car_changes, car_from_spec, load_scenario
 from simulator.faults import Fault, FaultSpecError
+from simulator.state import car_changes, car_from_spec, load_scenario
 
 from .conftest import START, TESLA, VW
 
