@@ -22,9 +22,12 @@ from .api import (
     EVConnectionError,
     EvEnergyClient,
     SmartcarClient,
+    SmartcarV3Client,
 )
 from .application_credentials import EvBatteryOAuth2Implementation
 from .const import (
+    API_V3,
+    CONF_API_VERSION,
     CONF_PROVIDER,
     DOMAIN,
     LOGGER,
@@ -38,11 +41,25 @@ from .coordinator import (
     EvBatteryData,
     account_identifier,
 )
+from .connect import SmartcarConnectView
 from .errors import describe_error
+from .push import (
+    async_remove_cloudhook,
+    async_setup_push,
+    async_unload_push,
+    push_configured,
+)
 from .scopes import granted_scopes
 from .services import async_setup_services
 from .token_request import async_revoke_token, is_refused
 from .usage import UsageStore
+from .v3_entry import (
+    async_subscribe_vehicles,
+    async_unsubscribe_vehicles,
+    async_v3_vehicles,
+    v3_client,
+    v3_token,
+)
 from .vehicle import (
     EVENERGY_EXPAND,
     EvEnergyAccount,
@@ -59,6 +76,7 @@ if TYPE_CHECKING:
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.DEVICE_TRACKER,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
@@ -101,8 +119,9 @@ class SessionTokenProvider:
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions."""
+    """Register the actions and Smartcar Connect's v3 redirect."""
     async_setup_services(hass)
+    hass.http.register_view(SmartcarConnectView())
     return True
 
 
@@ -123,15 +142,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         ) from err
     if isinstance(implementation, EvBatteryOAuth2Implementation):
         implementation.set_provider(provider)
-    tokens = SessionTokenProvider(OAuth2Session(hass, entry, implementation))
     session = async_get_clientsession(hass)
     api_url = provider_urls(provider).api
-    client: SmartcarClient | EvEnergyClient
+    client: SmartcarClient | SmartcarV3Client | EvEnergyClient
     try:
-        if provider is Provider.SMARTCAR:
+        if is_v3(entry):
+            if not isinstance(implementation, EvBatteryOAuth2Implementation):
+                raise ConfigEntryAuthFailed(  # noqa: TRY301 - same handling
+                    translation_domain=DOMAIN, translation_key="auth_failed"
+                )
+            token = v3_token(
+                hass, implementation.client_id, implementation.client_secret
+            )
+            client = v3_client(hass, token, entry.data)
+            vehicles = await async_v3_vehicles(client)
+        elif provider is Provider.SMARTCAR:
+            tokens = SessionTokenProvider(OAuth2Session(hass, entry, implementation))
             client = SmartcarClient(tokens, session=session, api_base=api_url)
             vehicles = await _smartcar_vehicles(client, entry)
         else:
+            tokens = SessionTokenProvider(OAuth2Session(hass, entry, implementation))
             client = EvEnergyClient(tokens, session=session, base_url=api_url)
             vehicles = await _evenergy_vehicles(client)
     except EVAuthenticationError as err:
@@ -172,7 +202,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
         provider=provider, client=client, coordinators=coordinators, usage=usage
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if isinstance(client, SmartcarV3Client) and push_configured(entry):
+        await _async_start_push(hass, entry, client)
     return True
+
+
+def is_v3(entry: EvBatteryConfigEntry) -> bool:
+    """Whether an entry uses Smartcar's Vehicle API v3."""
+    return entry.data.get(CONF_API_VERSION) == API_V3
+
+
+async def _async_start_push(
+    hass: HomeAssistant, entry: EvBatteryConfigEntry, client: SmartcarV3Client
+) -> None:
+    """Take Smartcar's deliveries; subscribe the vehicles in the background."""
+    data = entry.runtime_data
+    for coordinator in data.coordinators.values():
+        coordinator.push_enabled = True
+
+    async def subscribe() -> None:
+        await async_subscribe_vehicles(client, entry.data, data.coordinators)
+
+    data.subscribe = subscribe
+    await async_setup_push(hass, entry)
+    entry.async_on_unload(lambda: async_unload_push(hass, entry))
+    entry.async_create_background_task(
+        hass, subscribe(), f"{DOMAIN} subscribe vehicles"
+    )
 
 
 async def _smartcar_vehicles(
@@ -238,6 +294,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -
     """
     await UsageStore(hass, entry.entry_id).async_remove()
     provider = Provider(entry.data[CONF_PROVIDER])
+    if is_v3(entry):
+        await _async_remove_v3(hass, entry)
+        return
     revoke_url = provider_urls(provider).revoke
     if revoke_url is None:
         return
@@ -252,6 +311,22 @@ async def async_remove_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -
     for kind in ("refresh_token", "access_token"):
         if value := token.get(kind):
             await async_revoke_token(hass, revoke_url, implementation, value, hint=kind)
+
+
+async def _async_remove_v3(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> None:
+    """Unsubscribe the user's vehicles from the webhook (push entries)."""
+    if not push_configured(entry):
+        return
+    try:
+        implementation = await async_get_config_entry_implementation(hass, entry)
+    except (ValueError, ConfigEntryNotReady, ConfigEntryAuthFailed):
+        LOGGER.info("The vehicles were not unsubscribed: the credential is gone")
+        await async_remove_cloudhook(hass, entry)
+        return
+    if isinstance(implementation, EvBatteryOAuth2Implementation):
+        token = v3_token(hass, implementation.client_id, implementation.client_secret)
+        await async_unsubscribe_vehicles(v3_client(hass, token, entry.data), entry.data)
+    await async_remove_cloudhook(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -1,4 +1,4 @@
-"""Binary sensors: plugged in, charging."""
+"""Binary sensors: plugged in, charging, online, asleep."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+
+from homeassistant.const import EntityCategory
 
 from .entity import (
     EvBatteryEntity,
@@ -58,6 +60,21 @@ BINARY_SENSORS: tuple[EvBatteryBinarySensorDescription, ...] = (
         feature=Feature.CHARGE,
         device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
         value_fn=lambda state: state.charging,
+    ),
+    EvBatteryBinarySensorDescription(
+        key="online",
+        translation_key="online",
+        feature=Feature.CONNECTIVITY,
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: state.online,
+    ),
+    EvBatteryBinarySensorDescription(
+        key="asleep",
+        translation_key="asleep",
+        feature=Feature.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: state.asleep,
     ),
 )
 

@@ -31,8 +31,10 @@ from .api import (
 )
 from .application_credentials import EvBatteryOAuth2Implementation
 from .const import (
+    CONF_MANAGEMENT_TOKEN,
     CONF_MONTHLY_CALLS,
     CONF_PROVIDER,
+    CONF_READ_LOCATION,
     CONF_READ_ODOMETER,
     CONF_SCAN_INTERVAL_MINUTES,
     DEFAULT_SCAN_INTERVAL,
@@ -49,6 +51,7 @@ from .const import (
 )
 from .schema import vol
 from .scopes import CONF_SCOPES, requested_scopes
+from .v3_flow import SmartcarV3FlowMixin, is_v3_credential
 
 if TYPE_CHECKING:
     import logging
@@ -56,7 +59,9 @@ if TYPE_CHECKING:
 
 
 class EvBatteryFlowHandler(
-    config_entry_oauth2_flow.AbstractOAuth2FlowHandler, domain=DOMAIN
+    SmartcarV3FlowMixin,
+    config_entry_oauth2_flow.AbstractOAuth2FlowHandler,
+    domain=DOMAIN,
 ):
     """Add an account: the provider first, then its OAuth2 sign-in."""
 
@@ -68,6 +73,7 @@ class EvBatteryFlowHandler(
         super().__init__()
         self._provider = Provider.SMARTCAR
         self._read_odometer = False
+        self._read_location = False
 
     @property
     def logger(self) -> logging.Logger:
@@ -104,17 +110,28 @@ class EvBatteryFlowHandler(
                             )
                         ),
                         vol.Optional(CONF_READ_ODOMETER, default=False): bool,
+                        vol.Optional(CONF_READ_LOCATION, default=False): bool,
                     }
                 ),
             )
         self._provider = Provider(user_input[CONF_PROVIDER])
         self._read_odometer = bool(user_input.get(CONF_READ_ODOMETER))
+        self._read_location = bool(user_input.get(CONF_READ_LOCATION))
         return await self.async_step_pick_implementation()
 
     async def async_step_auth(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Point the credential at the chosen provider, check it, then authorize."""
+        if (
+            user_input is None
+            and self._provider is Provider.SMARTCAR
+            and isinstance(self.flow_impl, EvBatteryOAuth2Implementation)
+            and is_v3_credential(self.flow_impl.client_id)
+        ):
+            # A Smartcar v3 application: its own set-up (Application ID,
+            # management token, Connect with user_id).
+            return await self.async_step_smartcar_v3()
         if isinstance(self.flow_impl, EvBatteryOAuth2Implementation):
             self.flow_impl.set_provider(self._provider)
             if (
@@ -192,6 +209,7 @@ class EvBatteryFlowHandler(
         """The token was refused: sign in again to the same account."""
         self._provider = Provider(entry_data[CONF_PROVIDER])
         self._read_odometer = bool(entry_data.get(CONF_READ_ODOMETER))
+        self._read_location = bool(entry_data.get(CONF_READ_LOCATION))
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -203,6 +221,10 @@ class EvBatteryFlowHandler(
                 step_id="reauth_confirm",
                 description_placeholders={"provider": PROVIDER_NAMES[self._provider]},
             )
+        if self._reauth_is_v3():
+            # The credential was refused: pick it (or a new one) and check it;
+            # the person's connection to Smartcar stays as it is.
+            return await self.async_step_pick_implementation()
         # Sign in again with the credential the entry already uses.
         self.flow_impl = await async_get_config_entry_implementation(
             self.hass, self._get_reauth_entry()
@@ -243,16 +265,35 @@ class EvBatteryFlowHandler(
                 mode=NumberSelectorMode.BOX,
                 unit_of_measurement="min",
             )
+        fields: dict[Any, Any] = {
+            vol.Required(key, default=default): NumberSelector(selector)
+        }
+        v3 = self._is_v3_entry(entry)
+        if v3:
+            fields[
+                vol.Optional(
+                    CONF_MANAGEMENT_TOKEN,
+                    description={
+                        "suggested_value": entry.data.get(CONF_MANAGEMENT_TOKEN)
+                    },
+                )
+            ] = self.secret_selector()
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_update_reload_and_abort(
-                entry, data_updates={key: int(user_input[key])}
-            )
+            updates: dict[str, Any] = {key: int(user_input[key])}
+            if v3:
+                token = str(user_input.get(CONF_MANAGEMENT_TOKEN) or "").strip()
+                errors = await self.async_check_management_token(entry, token)
+                updates |= self.push_updates(entry, token)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=updates
+                )
         return self.async_show_form(
             step_id=f"reconfigure_{provider}",
-            data_schema=vol.Schema(
-                {vol.Required(key, default=default): NumberSelector(selector)}
-            ),
+            data_schema=vol.Schema(fields),
             description_placeholders={"provider": PROVIDER_NAMES[provider]},
+            errors=errors,
         )
 
     async def async_step_reconfigure_smartcar(

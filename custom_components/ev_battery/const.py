@@ -20,13 +20,31 @@ from .api.const import (
     SMARTCAR_CONNECT_BASE,
     SMARTCAR_TOKEN_PATH,
 )
+from .api.smartcar_v3 import (
+    IAM_TOKEN_URL,
+    MANAGEMENT_API_V3_URL,
+    VEHICLE_API_V3_URL,
+)
 
 DOMAIN: Final = "ev_battery"
 LOGGER = logging.getLogger(__package__)
 
 CONF_PROVIDER: Final = "provider"
 CONF_READ_ODOMETER: Final = "read_odometer"
+CONF_READ_LOCATION: Final = "read_location"
 CONF_SCAN_INTERVAL_MINUTES: Final = "scan_interval_minutes"
+
+# Smartcar Vehicle API v3 entries (a v2.0 entry has no api_version).
+CONF_API_VERSION: Final = "api_version"
+API_V3: Final = "v3"
+CONF_APPLICATION_ID: Final = "application_id"
+CONF_MANAGEMENT_TOKEN: Final = "management_token"
+CONF_USER_ID: Final = "user_id"
+# Home Assistant's webhook for Smartcar's deliveries, its Home Assistant
+# Cloud URL (when Cloud made one), and the webhook's id at Smartcar.
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+CONF_SMARTCAR_WEBHOOK_ID: Final = "smartcar_webhook_id"
 
 # Development and demo: point both providers at the local simulator.
 SIMULATOR_ENV: Final = "EV_BATTERY_SIMULATOR_URL"
@@ -51,11 +69,20 @@ class ProviderUrls:
     api: str
     # RFC 7009 token revocation, where the provider has it (ev.energy).
     revoke: str | None = None
+    # Smartcar v3: the M2M token endpoint, Vehicle API v3, Management API v3.
+    iam_token: str | None = None
+    api_v3: str | None = None
+    management_v3: str | None = None
+
+
+def simulator_url() -> str:
+    """The simulator's base URL when development points the providers at it."""
+    return os.environ.get(SIMULATOR_ENV, "").rstrip("/")
 
 
 def provider_urls(provider: Provider) -> ProviderUrls:
     """The provider's URLs (the simulator's when SIMULATOR_ENV is set)."""
-    simulator = os.environ.get(SIMULATOR_ENV, "").rstrip("/")
+    simulator = simulator_url()
     if provider is Provider.SMARTCAR:
         if simulator:
             base = f"{simulator}/smartcar"
@@ -63,11 +90,17 @@ def provider_urls(provider: Provider) -> ProviderUrls:
                 authorize=f"{base}/connect{SMARTCAR_AUTHORIZE_PATH}",
                 token=f"{base}/auth{SMARTCAR_TOKEN_PATH}",
                 api=f"{base}/api",
+                iam_token=f"{base}/iam/oauth2/token",
+                api_v3=f"{base}/vehicle/v3",
+                management_v3=f"{base}/management/v3",
             )
         return ProviderUrls(
             authorize=f"{SMARTCAR_CONNECT_BASE}{SMARTCAR_AUTHORIZE_PATH}",
             token=f"{SMARTCAR_AUTH_BASE}{SMARTCAR_TOKEN_PATH}",
             api=SMARTCAR_API_BASE,
+            iam_token=IAM_TOKEN_URL,
+            api_v3=VEHICLE_API_V3_URL,
+            management_v3=MANAGEMENT_API_V3_URL,
         )
     base = f"{simulator}/evenergy" if simulator else EVENERGY_BASE
     return ProviderUrls(

@@ -48,13 +48,23 @@ from .poller import (
     learned_rate,
     month_of,
     plan,
+    push_deadline,
 )
 from .vehicle import Feature, VehicleApi, VehicleInfo, VehicleState
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+    from typing import Any
+
     from homeassistant.core import HomeAssistant
 
-    from .api import EvEnergyClient, SmartcarClient
+    from .api import (
+        EvEnergyClient,
+        SmartcarClient,
+        SmartcarV3Client,
+        VehicleErrorEvent,
+        VehicleStateEvent,
+    )
     from .usage import UsageStore
 
 
@@ -63,9 +73,16 @@ class EvBatteryData:
     """What a loaded entry holds."""
 
     provider: Provider
-    client: SmartcarClient | EvEnergyClient
+    client: SmartcarClient | SmartcarV3Client | EvEnergyClient
     coordinators: dict[str, EvBatteryCoordinator]
     usage: UsageStore | None = None
+    # Smartcar v3 with push: subscribes the vehicles to the webhook.
+    subscribe: Callable[[], Coroutine[Any, Any, None]] | None = None
+
+    async def async_subscribe(self) -> None:
+        """Subscribe the vehicles to Smartcar's webhook (push entries)."""
+        if self.subscribe is not None:
+            await self.subscribe()
 
 
 type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
@@ -74,6 +91,9 @@ type EvBatteryConfigEntry = ConfigEntry[EvBatteryData]
 # A vehicle that never answered retries after 5, 10, 20... minutes (at most
 # the polling interval) rather than waiting a whole interval.
 FIRST_RETRY = timedelta(minutes=5)
+
+# A subscribed vehicle with no delivery for this long gets a repair issue.
+PUSH_SILENCE_WARNING = timedelta(days=1)
 
 # A restored vehicle is read no sooner than this after a restart.
 MIN_RESTORE_WAIT = timedelta(minutes=1)
@@ -153,6 +173,11 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self.next_read_at: datetime | None = None
         # (measured at, state of charge) of the current charging session.
         self.charge_history: list[tuple[datetime, float]] = []
+        # Push (Smartcar v3 webhooks): whether the entry takes deliveries,
+        # since when the vehicle is subscribed, and its last delivery.
+        self.push_enabled = False
+        self.subscribed_at: datetime | None = None
+        self.last_push_at: datetime | None = None
         super().__init__(
             hass,
             LOGGER,
@@ -221,6 +246,13 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         """A command was sent (billed, but not from the polling budget)."""
         self._count(1, polling=False)
 
+    def push_covers_until(self) -> datetime | None:
+        """Until when pushed data makes reading unnecessary (None: it does not)."""
+        if not self.push_enabled:
+            return None
+        charging = self.data.charging if self.answered else None
+        return push_deadline(self.last_push_at, charging=charging)
+
     def _schedule(self, wanted: set[Feature]) -> None:
         """Let the poller set the next read (budgeted providers)."""
         now = dt_util.utcnow()
@@ -228,6 +260,8 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             self.update_interval = self.base_interval
             self.next_read_at = now + self.base_interval
             return
+        covered = self.push_covers_until()
+        healthy = covered is not None and covered > now
         self.plan = plan(
             dt_util.utcnow(),
             self.reading,
@@ -235,9 +269,14 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             self.budget,
             wanted=wanted,
             cost_of=self.api.read_cost,
+            push_healthy=healthy,
         )
-        self.update_interval = self.plan.interval
-        self.next_read_at = now + self.plan.interval
+        interval = self.plan.interval
+        if covered is not None and healthy:
+            # Look again when push would have gone silent for too long.
+            interval = min(interval, covered - now)
+        self.update_interval = interval
+        self.next_read_at = now + interval
 
     def estimated_soc(self) -> float | None:
         """The state of charge now, carried forward from the last measurement."""
@@ -290,6 +329,13 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
 
     async def _async_update_data(self) -> VehicleState:
         wanted = self._wanted()
+        covered = self.push_covers_until()
+        now = dt_util.utcnow()
+        self._check_push_silence(now)
+        if self.answered and covered is not None and covered > now:
+            # Push keeps the data current: no call.
+            self._schedule(wanted)
+            return self.data
         read = self._features_now(wanted)
         try:
             state = await self.api.async_fetch(read)
@@ -352,6 +398,73 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self._schedule(wanted)
         self._store_snapshot(state)
         return state
+
+    @callback
+    def async_push(self, event: VehicleStateEvent) -> None:
+        """A delivery from Smartcar: take its signals at once (no call)."""
+        api = self.api
+        pushed_state = api.apply(event.signals)
+        if pushed_state is None:
+            return
+        api.learn_vehicle(event.make, event.model, event.year)
+        now = dt_util.utcnow()
+        self.last_push_at = now
+        if self.subscribed_at is None:
+            self.subscribed_at = now
+        ir.async_delete_issue(self.hass, DOMAIN, self.silence_issue_id)
+        state = self._keep_last_values(pushed_state)
+        pushed = {
+            feature
+            for feature in Feature
+            if api.supports(feature) and feature in api.answered
+        }
+        self._remember(state, pushed)
+        self._schedule(self._wanted())
+        self.async_register_device()
+        self._store_snapshot(state)
+        self.async_set_updated_data(state)
+
+    @callback
+    def async_push_error(self, event: VehicleErrorEvent) -> None:
+        """Smartcar could not read the car (a delivery all the same)."""
+        self.last_push_at = dt_util.utcnow()
+        ir.async_delete_issue(self.hass, DOMAIN, self.silence_issue_id)
+        LOGGER.debug(
+            "Smartcar reported %s for a vehicle",
+            ", ".join(f"{error.type}:{error.code}" for error in event.errors)
+            or "an error",
+        )
+
+    @callback
+    def async_mark_subscribed(self) -> None:
+        """The vehicle is subscribed to the webhook from now on."""
+        if self.subscribed_at is None:
+            self.subscribed_at = dt_util.utcnow()
+
+    @property
+    def silence_issue_id(self) -> str:
+        """The repair issue of a subscribed vehicle push has left silent."""
+        return f"push_silent_{self.config_entry.entry_id}_{self.api.info.vehicle_id}"
+
+    def _check_push_silence(self, now: datetime) -> None:
+        """Warn once a subscribed vehicle has had no delivery for a day."""
+        if not self.push_enabled or self.subscribed_at is None:
+            return
+        last = self.last_push_at or self.subscribed_at
+        if now - last < PUSH_SILENCE_WARNING:
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self.silence_issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="push_silent",
+            translation_placeholders={
+                "title": self.config_entry.title,
+                "vehicle": self.vehicle_name,
+            },
+        )
 
     def _store_snapshot(self, state: VehicleState) -> None:
         """Keep the reading, so a restart need not spend calls on it."""

@@ -25,6 +25,11 @@ TO_REDACT = {
     "unique_id",
     "user_id",
     "email",
+    "management_token",
+    "webhook_id",
+    "cloudhook_url",
+    "smartcar_webhook_id",
+    "application_id",
 }
 
 

@@ -52,48 +52,42 @@ def async_add_vehicle_entities(
     async_add_entities: AddEntitiesCallback,
     build: Callable[[EvBatteryCoordinator], Iterable[Entity]],
 ) -> None:
-    """Add each vehicle's entities once it has answered, now or later.
+    """Add each vehicle's entities once it has answered, and new ones later.
 
     What a vehicle supports (and so which entities it gets) and its device
     name are known from its first successful refresh; a vehicle whose first
-    refresh failed gets its entities when a retry succeeds.
+    refresh failed gets its entities when a retry succeeds. A signal the car
+    reports for the first time later (Smartcar v3 cars report only some, and
+    not all at once) gets its entities when it arrives, without a reload.
     """
     for coordinator in entry.runtime_data.coordinators.values():
-        if coordinator.answered:
-            async_add_entities(build(coordinator))
-        else:
-            entry.async_on_unload(
-                _add_when_answered(coordinator, async_add_entities, build)
-            )
+        entry.async_on_unload(
+            _add_as_supported(coordinator, async_add_entities, build)
+        )
 
 
-def _add_when_answered(
+def _add_as_supported(
     coordinator: EvBatteryCoordinator,
     async_add_entities: AddEntitiesCallback,
     build: Callable[[EvBatteryCoordinator], Iterable[Entity]],
 ) -> Callable[[], None]:
-    """Listen until the coordinator has data, then add the entities once.
+    """Add the entities the vehicle supports now, then on every update.
 
-    Returns the way to stop listening (safe to call after it stopped).
+    Returns the way to stop listening.
     """
-    remove: Callable[[], None] | None = None
+    added: set[str | None] = set()
 
     @callback
-    def stop() -> None:
-        nonlocal remove
-        if remove is not None:
-            remove()
-            remove = None
-
-    @callback
-    def first_data() -> None:
+    def add_new() -> None:
         if not coordinator.answered:
             return
-        stop()
-        async_add_entities(build(coordinator))
+        new = [entity for entity in build(coordinator) if entity.unique_id not in added]
+        if new:
+            added.update(entity.unique_id for entity in new)
+            async_add_entities(new)
 
-    remove = coordinator.async_add_listener(first_data)
-    return stop
+    add_new()
+    return coordinator.async_add_listener(add_new)
 
 
 # How long a command's value is shown without a refresh confirming it.

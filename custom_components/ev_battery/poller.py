@@ -52,6 +52,13 @@ DEFAULT_SESSION = timedelta(hours=3)
 # later reads rather than running dry).
 BURSTS_PER_DAY = 0.5
 
+# Push (Smartcar v3 webhooks): a charging car's state of charge is pushed as
+# it changes (every one to five minutes, by make); a parked car pushes only
+# when something happens. Silence longer than this means push has stopped,
+# and polling takes over until the next delivery.
+PUSH_SILENCE_CHARGING = timedelta(minutes=20)
+PUSH_SILENCE = timedelta(days=1)
+
 # Read at most once a day: they change only by a command or never.
 STATIC_FEATURES = frozenset({Feature.CAPACITY, Feature.CHARGE_LIMIT, Feature.ODOMETER})
 # Read whenever the battery matters (charging, plugged in, or every few hours).
@@ -373,3 +380,15 @@ def estimate_soc(
     hours = max(0.0, (now - measured_at).total_seconds() / 3600)
     ceiling = max(soc, limit if limit is not None else 100.0)
     return min(soc + rate_per_hour * hours, ceiling)
+
+
+def push_deadline(last_delivery: datetime | None, *, charging: bool | None) -> datetime | None:
+    """Until when push covers a vehicle (None: it does not).
+
+    The one place that decides when polling steps in for push: after a
+    silence of PUSH_SILENCE_CHARGING while the car charges (its state of
+    charge should be arriving), PUSH_SILENCE otherwise.
+    """
+    if last_delivery is None:
+        return None
+    return last_delivery + (PUSH_SILENCE_CHARGING if charging else PUSH_SILENCE)

@@ -27,6 +27,20 @@ def requested_scopes(provider: Provider, *, read_odometer: bool) -> tuple[str, .
     return SMARTCAR_SCOPES + (SMARTCAR_OPTIONAL_SCOPES if read_odometer else ())
 
 
+# Smartcar v3: the make-specific charge records go with v2.0; the location
+# is asked only when chosen (a device tracker then shows where the car is).
+V3_SCOPES = tuple(scope for scope in SMARTCAR_SCOPES if scope != "read_charge_records")
+
+
+def v3_scopes(*, read_odometer: bool, read_location: bool) -> tuple[str, ...]:
+    """The permissions a v3 application asks for at Connect."""
+    return (
+        V3_SCOPES
+        + (SMARTCAR_OPTIONAL_SCOPES if read_odometer else ())
+        + (("read_location",) if read_location else ())
+    )
+
+
 def granted_scopes(entry: Any) -> frozenset[str]:
     """The permissions the entry's token holds (as granted, or as asked)."""
     data: Mapping[str, Any] = entry.data

@@ -145,6 +145,24 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         value_fn=lambda c: c.data.charge_rate_kw,
     ),
     EvBatterySensorDescription(
+        key="energy_added",
+        translation_key="energy_added",
+        feature=Feature.ENERGY_ADDED,
+        device_class=SensorDeviceClass.ENERGY,
+        # A charge's energy; it starts again at zero with the next charge.
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        value_fn=lambda c: c.data.energy_added_kwh,
+    ),
+    EvBatterySensorDescription(
+        key="charge_finish",
+        translation_key="charge_finish",
+        feature=Feature.CHARGE_FINISH,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda c: c.data.charge_finish_at,
+    ),
+    EvBatterySensorDescription(
         key="last_data_update",
         translation_key="last_data_update",
         feature=Feature.BATTERY,

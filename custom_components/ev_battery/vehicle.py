@@ -25,7 +25,13 @@ from .api import (
 from .const import Provider
 
 if TYPE_CHECKING:
-    from .api import EvEnergyClient, EvEnergyVehicle, SmartcarClient, VehicleSnapshot
+    from .api import (
+        EvEnergyClient,
+        EvEnergyVehicle,
+        SignalSet,
+        SmartcarClient,
+        VehicleSnapshot,
+    )
 
 
 class ChargingState(StrEnum):
@@ -49,6 +55,10 @@ class Feature(StrEnum):
     CHARGE_RECORDS = "charge_records"
     ODOMETER = "odometer"
     CHARGE_RATE = "charge_rate"
+    ENERGY_ADDED = "energy_added"
+    CHARGE_FINISH = "charge_finish"
+    LOCATION = "location"
+    CONNECTIVITY = "connectivity"
 
 
 # The Smartcar signal that feeds each feature.
@@ -70,6 +80,18 @@ FEATURE_SCOPES: dict[Feature, str] = {
     Feature.CHARGE_LIMIT: "read_charge",
     Feature.ODOMETER: "read_odometer",
 }
+
+# Features only Smartcar's v3 signals report.
+PUSH_ONLY_FEATURES = frozenset(
+    {
+        Feature.ENERGY_ADDED,
+        Feature.CHARGE_FINISH,
+        Feature.LOCATION,
+        Feature.CONNECTIVITY,
+    }
+)
+# What a Smartcar v2.0 vehicle never has here.
+V2_UNSUPPORTED = PUSH_ONLY_FEATURES | {Feature.CHARGE_RATE}
 
 # Refusals in a row after which a signal that answered before is given up.
 REFUSALS_TO_GIVE_UP = 3
@@ -110,9 +132,17 @@ class VehicleState:
     charge_limit: float | None = None
     odometer_km: float | None = None
     charge_rate_kw: float | None = None
+    energy_added_kwh: float | None = None
+    charge_finish_at: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    online: bool | None = None
+    asleep: bool | None = None
     data_age: datetime | None = None
     unsupported: frozenset[Feature] = frozenset()
     errors: dict[Feature, Exception] = field(default_factory=dict)
+    # When the car measured each value (pushed providers report one per value).
+    measured_at: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def charging(self) -> bool | None:
@@ -132,8 +162,19 @@ class VehicleState:
             "charge_limit": self.charge_limit,
             "odometer_km": self.odometer_km,
             "charge_rate_kw": self.charge_rate_kw,
+            "energy_added_kwh": self.energy_added_kwh,
+            "charge_finish_at": (
+                self.charge_finish_at.isoformat() if self.charge_finish_at else None
+            ),
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "online": self.online,
+            "asleep": self.asleep,
             "data_age": self.data_age.isoformat() if self.data_age else None,
             "unsupported": sorted(self.unsupported),
+            "measured_at": {
+                name: moment.isoformat() for name, moment in self.measured_at.items()
+            },
         }
 
     @classmethod
@@ -141,6 +182,7 @@ class VehicleState:
         """Back from :meth:`as_stored` (raises on a malformed record)."""
         charging_state = data.get("charging_state")
         data_age = data.get("data_age")
+        finish = data.get("charge_finish_at")
         return cls(
             soc=_number(data.get("soc")),
             range_km=_number(data.get("range_km")),
@@ -150,8 +192,18 @@ class VehicleState:
             charge_limit=_number(data.get("charge_limit")),
             odometer_km=_number(data.get("odometer_km")),
             charge_rate_kw=_number(data.get("charge_rate_kw")),
+            energy_added_kwh=_number(data.get("energy_added_kwh")),
+            charge_finish_at=datetime.fromisoformat(finish) if finish else None,
+            latitude=_number(data.get("latitude")),
+            longitude=_number(data.get("longitude")),
+            online=data.get("online"),
+            asleep=data.get("asleep"),
             data_age=datetime.fromisoformat(data_age) if data_age else None,
             unsupported=frozenset(Feature(f) for f in data.get("unsupported", [])),
+            measured_at={
+                str(name): datetime.fromisoformat(moment)
+                for name, moment in data.get("measured_at", {}).items()
+            },
         )
 
 
@@ -238,6 +290,15 @@ class VehicleApi(ABC):
         """Whether the feature is (still) believed to work."""
         return feature not in self.unsupported
 
+    def apply(self, signals: SignalSet) -> VehicleState | None:
+        """Take pushed signals (None: this provider has no push)."""
+        del signals
+        return None
+
+    def learn_vehicle(self, make: str | None, model: str | None, year: int | None) -> None:
+        """Make, model and year from a push (providers with push only)."""
+        del make, model, year
+
 
 class SmartcarVehicleApi(VehicleApi):
     """A vehicle behind Smartcar: one batch request per refresh."""
@@ -256,7 +317,7 @@ class SmartcarVehicleApi(VehicleApi):
             self.unsupported.add(Feature.ODOMETER)
         if "read_charge_records" not in scopes:
             self.unsupported.add(Feature.CHARGE_RECORDS)
-        self.unsupported.add(Feature.CHARGE_RATE)
+        self.unsupported.update(V2_UNSUPPORTED)
 
     @property
     def charge_limit_range(self) -> tuple[float, float]:
@@ -499,6 +560,7 @@ class EvEnergyVehicleApi(VehicleApi):
         info = self.info
         self.unsupported.update(
             {Feature.CHARGE_CONTROL, Feature.ODOMETER, Feature.RANGE}
+            | PUSH_ONLY_FEATURES
         )
         if info.integrated == IntegrationState.UNINTEGRATED:
             self.unsupported.update(

@@ -1,0 +1,62 @@
+"""Where the vehicle is (Smartcar v3, when the location permission was granted)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.components.device_tracker import SourceType, TrackerEntity
+
+from .entity import (
+    EvBatteryEntity,
+    EvBatteryEntityDescription,
+    async_add_vehicle_entities,
+)
+from .vehicle import Feature
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+    from .coordinator import EvBatteryConfigEntry
+
+PARALLEL_UPDATES = 0  # the coordinator does the reading
+
+LOCATION = EvBatteryEntityDescription(
+    key="location", translation_key="location", feature=Feature.LOCATION
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EvBatteryConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """A tracker for every vehicle that reports its location."""
+    async_add_vehicle_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator: (
+            [EvBatteryTracker(coordinator, LOCATION)]
+            if coordinator.api.supports(Feature.LOCATION)
+            else []
+        ),
+    )
+
+
+class EvBatteryTracker(EvBatteryEntity, TrackerEntity):
+    """The vehicle's position (zones such as Home come from Home Assistant)."""
+
+    @property
+    def source_type(self) -> SourceType:
+        """The car's own GPS."""
+        return SourceType.GPS
+
+    @property
+    def latitude(self) -> float | None:
+        """Latitude of the last known position."""
+        return self.coordinator.data.latitude
+
+    @property
+    def longitude(self) -> float | None:
+        """Longitude of the last known position."""
+        return self.coordinator.data.longitude

@@ -1,0 +1,271 @@
+"""Smartcar v3 push: Home Assistant's webhook for Smartcar's deliveries.
+
+One Home Assistant webhook per Smartcar application (the Dashboard gives an
+application one webhook URL for all its users): every entry of that
+application shares it, and a delivery goes to the coordinator of its vehicle.
+VERIFY is answered with the management token's HMAC; every other delivery
+must carry Smartcar's signature, is taken once (Smartcar retries, so an
+``eventId`` may come again) and updates the vehicle at once, without a call.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from homeassistant.components import cloud, webhook
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util.hass_dict import HassKey
+
+from .api import (
+    SIGNATURE_HEADER,
+    EVInvalidResponseError,
+    VehicleErrorEvent,
+    VehicleStateEvent,
+    VerifyEvent,
+    challenge_response,
+    parse_webhook,
+    verify_signature,
+)
+from .const import (
+    CONF_APPLICATION_ID,
+    CONF_CLOUDHOOK_URL,
+    CONF_MANAGEMENT_TOKEN,
+    CONF_SMARTCAR_WEBHOOK_ID,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    LOGGER,
+    simulator_url,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+    from .coordinator import EvBatteryConfigEntry
+
+# Event ids remembered per webhook to drop Smartcar's retries of a delivery
+# that was taken (it retries after 25, 50 and 100 s).
+SEEN_EVENTS = 1000
+
+
+@dataclass
+class PushHub:
+    """One registered Home Assistant webhook and the entries it serves."""
+
+    webhook_id: str
+    entry_ids: set[str] = field(default_factory=set)
+    seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    warned: bool = False
+
+    def first_time(self, event_id: str) -> bool:
+        """Whether ``event_id`` is new (and remember it)."""
+        if event_id in self.seen:
+            return False
+        self.seen[event_id] = None
+        while len(self.seen) > SEEN_EVENTS:
+            self.seen.popitem(last=False)
+        return True
+
+
+PUSH_HUBS: HassKey[dict[str, PushHub]] = HassKey(f"{DOMAIN}_push")
+
+
+def push_configured(entry: ConfigEntry) -> bool:
+    """Whether an entry takes pushed data (it has a management token)."""
+    return bool(entry.data.get(CONF_MANAGEMENT_TOKEN) and entry.data.get(CONF_WEBHOOK_ID))
+
+
+def shared_webhook_id(hass: HomeAssistant, application_id: str) -> str | None:
+    """The webhook another entry of the same Smartcar application uses."""
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.data.get(CONF_APPLICATION_ID) == application_id and (
+            webhook_id := entry.data.get(CONF_WEBHOOK_ID)
+        ):
+            return str(webhook_id)
+    return None
+
+
+async def async_webhook_url(
+    hass: HomeAssistant, webhook_id: str
+) -> tuple[str | None, bool]:
+    """The URL Smartcar should deliver to (None: it cannot reach us), and
+    whether it is a Home Assistant Cloud cloudhook.
+
+    Home Assistant Cloud's cloudhook when Cloud is connected; else Home
+    Assistant's external URL. An internal address is no use to Smartcar,
+    except for the local simulator.
+    """
+    if "cloud" in hass.config.components and cloud.async_active_subscription(hass):
+        try:
+            return await cloud.async_create_cloudhook(hass, webhook_id), True
+        except cloud.CloudNotAvailable:
+            LOGGER.debug("Home Assistant Cloud is not available for the webhook")
+    local = bool(simulator_url())
+    try:
+        url = webhook.async_generate_url(
+            hass,
+            webhook_id,
+            allow_internal=local,
+            allow_ip=True if local else None,
+        )
+    except NoURLAvailableError:
+        return None, False
+    return url, False
+
+
+def unreachable_issue_id(entry: ConfigEntry) -> str:
+    """The repair issue of an entry Smartcar cannot deliver to."""
+    return f"push_unreachable_{entry.entry_id}"
+
+
+@callback
+def async_check_reachable(hass: HomeAssistant, entry: ConfigEntry, url: str | None) -> None:
+    """Raise (or clear) the repair issue that says push cannot arrive."""
+    if url is not None:
+        ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        unreachable_issue_id(entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="push_unreachable",
+        translation_placeholders={"title": entry.title},
+        learn_more_url="https://www.home-assistant.io/docs/configuration/remote/",
+    )
+
+
+async def async_setup_push(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> None:
+    """Take deliveries for ``entry`` (register the webhook once per application)."""
+    webhook_id = str(entry.data[CONF_WEBHOOK_ID])
+    hubs = hass.data.setdefault(PUSH_HUBS, {})
+    hub = hubs.get(webhook_id)
+    if hub is None:
+        hub = hubs[webhook_id] = PushHub(webhook_id)
+        webhook.async_register(
+            hass,
+            DOMAIN,
+            "Smartcar",
+            webhook_id,
+            _async_handle,
+            allowed_methods=["POST"],
+        )
+    hub.entry_ids.add(entry.entry_id)
+    url = entry.data.get(CONF_CLOUDHOOK_URL) or (
+        await async_webhook_url(hass, webhook_id)
+    )[0]
+    async_check_reachable(hass, entry, url)
+
+
+@callback
+def async_unload_push(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Stop taking deliveries for ``entry`` (unregister with the last one)."""
+    webhook_id = entry.data.get(CONF_WEBHOOK_ID)
+    hubs = hass.data.get(PUSH_HUBS, {})
+    hub = hubs.get(str(webhook_id))
+    if hub is None:
+        return
+    hub.entry_ids.discard(entry.entry_id)
+    if not hub.entry_ids:
+        webhook.async_unregister(hass, hub.webhook_id)
+        hubs.pop(hub.webhook_id)
+
+
+async def async_remove_cloudhook(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete the entry's cloudhook unless another entry still uses it."""
+    if not entry.data.get(CONF_CLOUDHOOK_URL):
+        return
+    webhook_id = entry.data.get(CONF_WEBHOOK_ID)
+    if any(
+        other.data.get(CONF_WEBHOOK_ID) == webhook_id
+        for other in hass.config_entries.async_entries(DOMAIN)
+        if other.entry_id != entry.entry_id
+    ):
+        return
+    try:
+        await cloud.async_delete_cloudhook(hass, str(webhook_id))
+    except cloud.CloudNotAvailable:
+        LOGGER.debug("The cloudhook could not be deleted: Cloud is not available")
+
+
+def _loaded_entries(hass: HomeAssistant, hub: PushHub) -> list[EvBatteryConfigEntry]:
+    entries: list[EvBatteryConfigEntry] = []
+    for entry_id in hub.entry_ids:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is not None and entry.state is ConfigEntryState.LOADED:
+            entries.append(entry)
+    return entries
+
+
+async def _async_handle(
+    hass: HomeAssistant, webhook_id: str, request: web.Request
+) -> web.Response:
+    """One delivery from Smartcar."""
+    hub = hass.data.get(PUSH_HUBS, {}).get(webhook_id)
+    entries = _loaded_entries(hass, hub) if hub is not None else []
+    if hub is None or not entries:
+        return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
+    token = str(entries[0].data[CONF_MANAGEMENT_TOKEN])
+    raw = await request.read()
+    try:
+        event = parse_webhook(raw)
+    except EVInvalidResponseError:
+        LOGGER.debug("A webhook delivery that is not Smartcar's was ignored")
+        return web.Response(status=HTTPStatus.BAD_REQUEST)
+    if isinstance(event, VerifyEvent):
+        # Smartcar checks the URL when the webhook is created (unsigned).
+        _learn_webhook(hass, entries, event.webhook_id)
+        return web.json_response(challenge_response(token, event.challenge))
+    if not verify_signature(token, raw, request.headers.get(SIGNATURE_HEADER)):
+        if not hub.warned:
+            hub.warned = True
+            LOGGER.warning(
+                "A delivery to the Smartcar webhook was rejected: its signature "
+                "is wrong. If this repeats, check that the application management "
+                "token in EV Battery is the one of the Smartcar application"
+            )
+        return web.Response(status=HTTPStatus.UNAUTHORIZED)
+    if not hub.first_time(event.event_id):
+        return web.Response(status=HTTPStatus.OK)  # a retry of one taken
+    if not isinstance(event, VehicleStateEvent | VehicleErrorEvent):
+        return web.Response(status=HTTPStatus.OK)
+    _learn_webhook(hass, entries, event.webhook_id)
+    if event.test:
+        LOGGER.debug("A Smartcar test delivery arrived")
+        return web.Response(status=HTTPStatus.OK)
+    for entry in entries:
+        coordinator = entry.runtime_data.coordinators.get(event.vehicle_id)
+        if coordinator is None:
+            continue
+        if isinstance(event, VehicleStateEvent):
+            coordinator.async_push(event)
+        else:
+            coordinator.async_push_error(event)
+    return web.Response(status=HTTPStatus.OK)
+
+
+@callback
+def _learn_webhook(
+    hass: HomeAssistant, entries: list[EvBatteryConfigEntry], smartcar_id: str | None
+) -> None:
+    """Remember Smartcar's id of the webhook, then subscribe the vehicles."""
+    if not smartcar_id:
+        return
+    for entry in entries:
+        if entry.data.get(CONF_SMARTCAR_WEBHOOK_ID) == smartcar_id:
+            continue
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_SMARTCAR_WEBHOOK_ID: smartcar_id}
+        )
+        entry.async_create_background_task(
+            hass,
+            entry.runtime_data.async_subscribe(),
+            f"{DOMAIN} subscribe vehicles",
+        )
