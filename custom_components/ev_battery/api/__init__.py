@@ -1,4 +1,4 @@
-"""Async clients for the Smartcar Vehicle API v2.0 and the ev.energy v2 API.
+"""Async clients for the Smartcar Vehicle API v2.0 and v3 and the ev.energy v2 API.
 
 This package has no Home Assistant imports: it could be published on its own.
 
@@ -15,6 +15,7 @@ from .exceptions import (
     EVApiError,
     EVAuthenticationError,
     EVConnectionError,
+    EVInvalidClientError,
     EVInvalidResponseError,
     EVNotFoundError,
     EVNotSupportedError,
@@ -53,8 +54,43 @@ from .models import (
     Vin,
 )
 from .smartcar import SmartcarClient
+from .smartcar_v3 import (
+    IAM_TOKEN_URL,
+    MANAGEMENT_API_V3_URL,
+    VEHICLE_API_V3_URL,
+    SmartcarM2MToken,
+    SmartcarV3Client,
+)
+from .smartcar_v3_models import (
+    ChargingStatus,
+    CommandExecution,
+    Reading,
+    SignalCode,
+    SignalError,
+    SignalSet,
+    SignalValue,
+    V3Connection,
+    V3Location,
+    V3Subscription,
+    V3Vehicle,
+)
+from .webhooks import (
+    SIGNATURE_HEADER,
+    UnknownEvent,
+    VehicleErrorEvent,
+    VehicleStateEvent,
+    VerifyEvent,
+    WebhookEvent,
+    challenge_response,
+    parse_webhook,
+    verify_signature,
+)
 
 __all__ = [
+    "IAM_TOKEN_URL",
+    "MANAGEMENT_API_V3_URL",
+    "SIGNATURE_HEADER",
+    "VEHICLE_API_V3_URL",
     "Battery",
     "BatteryCapacity",
     "ChargeLimit",
@@ -62,11 +98,14 @@ __all__ = [
     "ChargeRecords",
     "ChargeState",
     "ChargeStatus",
+    "ChargingStatus",
+    "CommandExecution",
     "CommandResult",
     "EVAccountError",
     "EVApiError",
     "EVAuthenticationError",
     "EVConnectionError",
+    "EVInvalidClientError",
     "EVInvalidResponseError",
     "EVNotFoundError",
     "EVNotSupportedError",
@@ -89,13 +128,32 @@ __all__ = [
     "Odometer",
     "Page",
     "Permissions",
+    "Reading",
     "RefreshableTokenProvider",
     "ResponseMeta",
     "Signal",
+    "SignalCode",
+    "SignalError",
+    "SignalSet",
+    "SignalValue",
     "SmartcarClient",
+    "SmartcarM2MToken",
+    "SmartcarV3Client",
     "StaticToken",
     "TokenProvider",
+    "UnknownEvent",
+    "V3Connection",
+    "V3Location",
+    "V3Subscription",
+    "V3Vehicle",
     "VehicleAttributes",
+    "VehicleErrorEvent",
     "VehicleSnapshot",
+    "VehicleStateEvent",
+    "VerifyEvent",
     "Vin",
+    "WebhookEvent",
+    "challenge_response",
+    "parse_webhook",
+    "verify_signature",
 ]
