@@ -134,22 +134,26 @@ def _boost_target(ctx: Ctx, wanted_mode: str) -> tuple[Vehicle, ChargingSession]
 
 async def boost_start(ctx: Ctx) -> Reply:
     """``POST /v2/charging_sessions/{id}/boost_start``: charge at full power now."""
+    tree = ctx.expand(CHARGING_SESSION_EXPANDS)
     vehicle, session = _boost_target(ctx, MODE_SMART)
     if vehicle.car is not None:  # checked by _boost_target
         vehicle.switch_mode(vehicle.car, ctx.provider.sim.now(), MODE_BOOST)
-    return Reply(ctx.view.charging_session(vehicle, session))
+    return Reply(ctx.view.charging_session(vehicle, session, tree))
 
 
 async def boost_end(ctx: Ctx) -> Reply:
     """``POST /v2/charging_sessions/{id}/boost_end``: back to smart charging."""
+    tree = ctx.expand(CHARGING_SESSION_EXPANDS)
     vehicle, session = _boost_target(ctx, MODE_BOOST)
     if vehicle.car is not None:  # checked by _boost_target
         vehicle.switch_mode(vehicle.car, ctx.provider.sim.now(), MODE_SMART)
-    return Reply(ctx.view.charging_session(vehicle, session))
+    return Reply(ctx.view.charging_session(vehicle, session, tree))
 
 
 async def webhook_portal(ctx: Ctx) -> Reply:
     """``GET /v2/webhook_portal``: a link to where the endpoint is set.
+
+    SIM CHOICE: boost_start and boost_end accept ``expand`` like GET.
 
     SIM CHOICE: the link is the simulator's control route for the endpoint
     (``PUT`` a ``{"url": ...}`` there), not a Svix portal page.

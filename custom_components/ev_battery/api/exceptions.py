@@ -123,6 +123,10 @@ class EVInvalidResponseError(EVApiError):
     """The answer could not be understood (not JSON, truncated, wrong shape)."""
 
 
+class EVWebhookSignatureError(EVApiError):
+    """A webhook delivery is not signed by the sender, or is stale or replayed."""
+
+
 class EVConnectionError(EVApiError):
     """The API could not be reached."""
 
