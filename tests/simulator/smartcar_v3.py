@@ -132,6 +132,7 @@ class V3Api:
             202,
             {"meta": {"message": "subscription creation in progress"}},
         )
+        await deliveries(self.sim)  # waits for FIRST_DELIVERY's first attempt
 
 
 @dataclass
