@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(
         prog="python -m simulator",
-        description="Local simulator of the Smartcar v2.0 and ev.energy v2 APIs.",
+        description=(
+            "Local simulator of the Smartcar v2.0 and v3 and the ev.energy v2 APIs."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on")
@@ -56,6 +58,26 @@ def describe(base: str, scenario: dict[str, Any]) -> str:
         f"  Vehicle API base:    {base}{SMARTCAR_PREFIX}/api  (paths /v2.0/...)",
     ]
     lines += _credentials(smartcar)
+    v3_apps = [
+        app for app in smartcar.get("applications", []) if app.get("api") == "v3"
+    ]
+    if v3_apps:
+        lines += [
+            "",
+            "Smartcar v3",
+            f"  M2M token (IAM):     {base}{SMARTCAR_PREFIX}/iam/oauth2/token",
+            f"  Vehicle API v3 base: {base}{SMARTCAR_PREFIX}/vehicle/v3",
+            f"  Management API v3:   {base}{SMARTCAR_PREFIX}/management/v3",
+        ]
+        for app in v3_apps:
+            lines += [
+                f"  Application ID:      {app['application_id']} (Connect client_id)",
+                (
+                    f"  M2M client / secret: {app['client_id']}"
+                    f" / {app['client_secrets'][0]}"
+                ),
+                f"  Management token:    {app.get('management_token', '')}",
+            ]
     evenergy = scenario.get("evenergy", {})
     lines += [
         "",
@@ -73,6 +95,7 @@ def _credentials(provider: dict[str, Any]) -> list[str]:
     lines = [
         f"  Client ID / secret:  {app['client_id']} / {app['client_secret']}"
         for app in provider.get("applications", [])
+        if app.get("api") != "v3"
     ]
     lines += [
         f"  Sign in as:          {user.get('username') or user.get('email')}"

@@ -11,6 +11,8 @@ from aiohttp import web
 from yarl import URL
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from .oauth import OAuthClient, OAuthServer
 
 PAGE = """<!doctype html>
@@ -75,6 +77,8 @@ class PendingAuthorization:
     account: Account | None = None
     # Permissions the application marked required (Smartcar's ``required:``).
     required: frozenset[str] = frozenset()
+    # Smartcar Connect's ``mode`` (live, simulated, test).
+    mode: str = "live"
 
 
 def render(title: str, body: str, status: int = 200) -> web.Response:
@@ -111,6 +115,13 @@ def issue_code(
         code_challenge=pending.code_challenge,
         code_challenge_method=pending.code_challenge_method,
     )
+
+
+def approval_query(approved: str | Mapping[str, str]) -> dict[str, str]:
+    """The redirect's query for an approval: a code, or the given parameters."""
+    if isinstance(approved, str):
+        return {"code": approved}
+    return dict(approved)
 
 
 def redirect_back(pending: PendingAuthorization, **params: str) -> web.HTTPFound:
@@ -240,8 +251,8 @@ class ConsentFlow:
         chosen = [str(v) for v in form.getall("vehicle", []) if str(v) in owned]
         if pending.single_select:
             chosen = chosen[:1]
-        code = approve(pending, pending.account, frozenset(chosen))
-        raise redirect_back(pending, code=code)
+        approved = approve(pending, pending.account, frozenset(chosen))
+        raise redirect_back(pending, **approval_query(approved))
 
 
 class _Approver(Protocol):
@@ -250,5 +261,5 @@ class _Approver(Protocol):
         pending: PendingAuthorization,
         account: Account,
         vehicles: frozenset[str],
-    ) -> str:
-        """Issue a code for the approved request."""
+    ) -> str | Mapping[str, str]:
+        """Issue a code (or the redirect's parameters) for the approved request."""

@@ -97,6 +97,7 @@ def _car(request: web.Request) -> Car:
             text=json.dumps({"error": "unknown vehicle key"}),
             content_type="application/json",
         )
+    sim.catch_up()
     car.advance_to(sim.now())
     return car
 
@@ -118,15 +119,21 @@ async def get_state(request: web.Request) -> web.Response:
 
 
 async def advance_clock(request: web.Request) -> web.Response:
-    """Move simulated time forward: ``{"seconds": N}``."""
+    """Move simulated time forward: ``{"seconds": N}``.
+
+    Everything due meanwhile happens in simulated-time order (ingestions,
+    webhook deliveries and their retries) before the answer, which counts
+    the delivery attempts made: ``{"time", "deliveries"}``.
+    """
     body = await json_body(request)
     seconds = body.get("seconds")
     if not isinstance(seconds, int | float) or seconds < 0:
         return control_error("seconds must be a number >= 0")
     sim = _sim(request)
     sim.clock.advance(float(seconds))
+    made = await sim.settle()
     sim.advance_all()
-    return web.json_response({"time": isoformat_z(sim.now())})
+    return web.json_response({"time": isoformat_z(sim.now()), "deliveries": made})
 
 
 async def set_clock(request: web.Request) -> web.Response:
@@ -156,6 +163,7 @@ async def patch_vehicle(request: web.Request) -> web.Response:
     except (TypeError, ValueError) as err:
         return control_error(str(err))
     car.update(_sim(request).now(), **changes)
+    await _sim(request).settle()
     return web.json_response(car_json(car))
 
 
@@ -182,6 +190,7 @@ async def vehicle_action(request: web.Request) -> web.Response:
         car.drive(now, float(km))
     else:
         return control_error(f"unknown action {action!r}", 404)
+    await _sim(request).settle()
     return web.json_response(car_json(car))
 
 

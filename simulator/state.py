@@ -46,6 +46,16 @@ class Provider(Protocol):
         """Add the provider's routes (and fault renderers) under ``prefix``."""
 
 
+class Timer(Protocol):
+    """Something that happens as simulated time passes (ingestion, retries)."""
+
+    def catch_up(self, moment: datetime) -> None:
+        """Run what is due up to ``moment`` that needs no network."""
+
+    async def flush(self, moment: datetime) -> int:
+        """Send what is due up to ``moment``; the number of attempts made."""
+
+
 type ProviderFactory = Callable[["Simulator", dict[str, Any]], None]
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.json"
@@ -220,6 +230,7 @@ class Simulator:
         self.http: aiohttp.ClientSession | None = None
         self.requests: deque[dict[str, Any]] = deque(maxlen=500)
         self.providers: dict[str, Provider] = {}
+        self.timers: list[Timer] = []
         if providers is not None:
             providers(self, scenario)
 
@@ -242,8 +253,27 @@ class Simulator:
             cars.update(provider.cars())
         return cars
 
+    def catch_up(self) -> None:
+        """Run every timer's work due up to now, in simulated-time order."""
+        now = self.now()
+        for timer in self.timers:
+            timer.catch_up(now)
+
+    async def settle(self) -> int:
+        """Catch up, then make every delivery due up to now (and wait for it).
+
+        The number of delivery attempts made.
+        """
+        self.catch_up()
+        now = self.now()
+        made = 0
+        for timer in self.timers:
+            made += await timer.flush(now)
+        return made
+
     def advance_all(self) -> None:
-        """Bring every car up to the current simulated time."""
+        """Bring every car up to the current simulated time (timers first)."""
+        self.catch_up()
         now = self.now()
         for car in self.cars().values():
             car.advance_to(now)

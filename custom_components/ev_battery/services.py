@@ -140,9 +140,22 @@ async def _create_unintegrated_vehicle(call: ServiceCall) -> ServiceResponse:
         )
     trim = _trim_id(call.data[ATTR_TRIM])
     try:
-        trim_url = (await client.get_trim(trim)).url
+        found = await client.get_trim(trim)
+        model = found.model
+        model_url = model if isinstance(model, str) or model is None else model.url
+        if model_url is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="invalid_trim"
+            )
         user = await client.get_current_user()
-        vehicle = await client.create_unintegrated_vehicle(trim_url, user.url)
+        # The 2026 API takes the model (and the trim's battery size), the
+        # seed era's took the trim: the client sends one body for both.
+        vehicle = await client.create_unintegrated_vehicle(
+            model_url=model_url,
+            user_url=user.url,
+            trim_url=found.url,
+            battery_size_watt_hours=found.battery_size_watt_hours,
+        )
     except EVApiError as err:
         raise translate_api_error(err) from err
     call.hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from simulator.oauth import Token, bearer_token
 
-from . import catalogue, vehicles
+from . import catalogue, charging, vehicles
 from .choices import (
     ACCEPTED_VERSIONS,
     ANONYMOUS_RATE_LIMIT,
@@ -60,6 +60,10 @@ class Op:
 
 
 VEHICLE_ID = r"(?P<vehicle_id>[^/]+)"
+SESSION_ID = r"(?P<session_id>[^/]+)"
+# SIM CHOICE: the webhook portal needs a valid token but no scope (the spec
+# names none); an empty scope is checked as "any token".
+WEBHOOK_PORTAL = ""
 ROUTES: tuple[tuple[re.Pattern[str], dict[str, Op]], ...] = tuple(
     (re.compile(pattern), ops)
     for pattern, ops in (
@@ -102,6 +106,39 @@ ROUTES: tuple[tuple[re.Pattern[str], dict[str, Op]], ...] = tuple(
                 )
             },
         ),
+        (
+            "v2/charging_sessions",
+            {
+                "GET": Op(
+                    charging.list_charging_sessions,
+                    "charging_session:read",
+                    needs_user=True,
+                )
+            },
+        ),
+        (
+            f"v2/charging_sessions/{SESSION_ID}",
+            {
+                "GET": Op(
+                    charging.get_charging_session,
+                    "charging_session:read",
+                    needs_user=True,
+                )
+            },
+        ),
+        (
+            f"v2/charging_sessions/{SESSION_ID}/boost_start",
+            {
+                "POST": Op(
+                    charging.boost_start, "charging_session:write", needs_user=True
+                )
+            },
+        ),
+        (
+            f"v2/charging_sessions/{SESSION_ID}/boost_end",
+            {"POST": Op(charging.boost_end, "charging_session:write", needs_user=True)},
+        ),
+        ("v2/webhook_portal", {"GET": Op(charging.webhook_portal, WEBHOOK_PORTAL)}),
         ("v2/vehicle_trims", {"GET": Op(catalogue.list_trims, "vehicle:read")}),
         (
             "v2/vehicle_trims/(?P<trim_id>[^/]+)",
@@ -209,7 +246,7 @@ class Api:
             raise rate_limited(verdict.retry_after)
         if op is None:
             raise method_not_allowed(sorted(ops))
-        if op.scope is not None and token is not None and op.scope not in token.scopes:
+        if op.scope and token is not None and op.scope not in token.scopes:
             raise forbidden()
         user = self._acting_user(request, token)
         if op.needs_user and user is None:
@@ -251,9 +288,13 @@ class Api:
 
     def view(self, request: web.Request) -> View:
         """The renderer for this request's origin."""
+        return self.view_for(f"{request.url.origin()}{self.prefix}")
+
+    def view_for(self, base: str) -> View:
+        """The renderer for a base URL (``http://host:port/evenergy``)."""
         provider = self.provider
         return View(
-            urls=Urls(f"{request.url.origin()}{self.prefix}/v2"),
+            urls=Urls(f"{base}/v2"),
             era=provider.era,
             catalogue=provider.catalogue,
             users=provider.users,

@@ -60,6 +60,7 @@ ROOT_COLLECTIONS = (
     "grid_feeds",
 )
 ERAS = ("seed", "2026")
+DEFAULT_ERA = "2026"  # the current published API (the issue makes it the default)
 
 # ---------------------------------------------------------------- SIM CHOICE
 # SIM CHOICE: an application without "scopes" in the scenario may use these,
@@ -148,3 +149,65 @@ DATA_SOURCE = "simulator"
 DEFAULT_VEHICLE_CLASS = "PASSENGER"
 VEHICLE_CLASSES = ("PASSENGER", "COMMERCIAL")
 DEFAULT_TIMEZONE = "Europe/London"
+
+# ------------------------------------------------- charging sessions, boost
+# Documented (2026 spec): sub-session modes, boost, the two webhook events.
+MODE_SMART = "SMART"
+MODE_BOOST = "BOOST"
+WEBHOOK_EVENTS = ("charging_sub_session.created", "charging_sub_session.ended")
+# Svix's documented retry schedule after a failed attempt (seconds): 5 s,
+# 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+SVIX_RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+SVIX_TIMEOUT_SECONDS = 15.0
+# SIM CHOICE: a sub-session is ev.energy's record of one mode within a
+# plug-in episode (a charging session): it starts at plug-in or a mode change
+# and ends at unplug or the next mode change, whether or not energy flowed.
+# Past sessions of the scenario become one finished charging session with one
+# sub-session each (the spec says sessions are recorded "from July 2026").
+# SIM CHOICE: in the 2026 era a vehicle with smart charging enabled that
+# plugs in at home gets a SMART sub-session; otherwise UNMANAGED_HOME, and
+# away from home UNMANAGED_OTG. The seed era simulates no smart charging.
+# SIM CHOICE: ev.energy's smart schedule is not computed from tariffs; each
+# vehicle has a "smart_schedule": "charge" (default: the schedule lets the
+# car charge at once) or "wait" (ev.energy holds the car, as before a cheap
+# overnight slot). The control API switches it; a SMART sub-session follows.
+SMART_SCHEDULES = ("charge", "wait")
+DEFAULT_SMART_SCHEDULE = "charge"
+# SIM CHOICE: boost_start ends the SMART sub-session, starts a BOOST one and
+# has the car charge at its full power now (whatever the schedule); the boost
+# lasts until boost_end or unplugging (the car still stops at its limit).
+# boost_end ends it and starts a SMART one that follows the schedule again.
+# SIM CHOICE: the 409 bodies (not documented) and a 503 when the car is not
+# online (asleep or unreachable: ev.energy cannot deliver the command).
+PROBLEM_SMART_OFF = (
+    "smart-charging-disabled",
+    "Smart charging is disabled",
+    "Smart charging is disabled for this vehicle.",
+)
+PROBLEM_NOT_BOOSTABLE = (
+    "charging-sub-session-not-boostable",
+    "Not boostable",
+    "The current charging sub-session is not boostable.",
+)
+PROBLEM_NOT_BOOSTING = (
+    "charging-sub-session-not-boosting",
+    "Not boosting",
+    "The current charging sub-session is not boosting.",
+)
+BOOST_UNDELIVERED = "The command could not be delivered to the vehicle or charger."
+# SIM CHOICE: switching smart charging off (PATCH) during a SMART or BOOST
+# sub-session ends it and starts an UNMANAGED_HOME one (the car charges);
+# switching it on during UNMANAGED_HOME starts a SMART one.
+# SIM CHOICE: /charging_sessions filters: vehicle_id and is_finished (the
+# spec documents none); both routes are 404 in the seed era.
+# SIM CHOICE: cost_per_kilowatt_hour is a decimal string in minor units
+# ("24.50"), like the energy-usage intervals' electricity_cost_sub_unit; the
+# reference names the field but not its type.
+COST_DECIMALS = 2
+# SIM CHOICE: webhooks are sent only in the 2026 era, to one endpoint set
+# through the control API (the real one is set in the Svix portal that
+# GET /v2/webhook_portal links to; here that link is the control route).
+# Without a secret in the registration one is made up (whsec_ + base64).
+# Every attempt is signed afresh (new svix-timestamp, same svix-id); the
+# retry delays are real seconds (a registration may shorten them for tests).
+# SIM CHOICE: GET /v2/webhook_portal needs a valid token and no scope.

@@ -11,16 +11,20 @@ from typing import TYPE_CHECKING, Any
 from simulator.car import ChargeState, Connectivity, LocationKind
 from simulator.state import car_from_spec, parse_time
 
-from . import ids
 from .choices import (
+    DEFAULT_SMART_SCHEDULE,
     DEFAULT_STATUS_LOG_INTERVAL,
     DEFAULT_VEHICLE_CLASS,
+    MODE_BOOST,
+    MODE_SMART,
     SAMPLE_LAG_SECONDS,
+    SMART_SCHEDULES,
     STATUS_LOG_KEEP,
 )
+from .sessions import SessionBook, SubSession, is_managed, plain_mode
 
 if TYPE_CHECKING:
-    from simulator.car import Car, ChargeSession
+    from simulator.car import Car
 
 
 class Integration(StrEnum):
@@ -115,6 +119,14 @@ class Vehicle:
     vehicle_class: str | None = DEFAULT_VEHICLE_CLASS
     battery_wh: int | None = None  # set on unintegrated vehicles (2026 PATCH)
     log_interval: float = DEFAULT_STATUS_LOG_INTERVAL
+    managed: bool = False  # the 2026 era: smart charging and boost exist
+    smart_schedule: str = DEFAULT_SMART_SCHEDULE
+    held: bool = False  # ev.energy holds the car (a SMART sub-session waits)
+    book: SessionBook = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Start an empty record of charging sessions."""
+        self.book = SessionBook(self.id)
 
     # ------------------------------------------------------------- status log
     def attach(self, moment: datetime) -> None:
@@ -127,6 +139,12 @@ class Vehicle:
         if self._on_checkpoint not in car.checkpoint_listeners:
             car.checkpoint_listeners.append(self._on_checkpoint)
             car.listeners.append(self._on_event)
+        # Catch up with a plug-in or unplug missed while not listening.
+        if car.plugged_in and self.book.open is None:
+            self.book.plug_in(car, moment, self.mode_for(car))
+            self.apply_schedule(car, moment)
+        elif not car.plugged_in and self.book.open is not None:
+            self.book.unplug(car, moment)
         self.record(car, moment)
 
     def detach(self, moment: datetime) -> None:
@@ -155,8 +173,59 @@ class Vehicle:
     def _on_checkpoint(self, car: Car, moment: datetime) -> None:
         self.record(car, moment)
 
-    def _on_event(self, car: Car, _event: str, moment: datetime) -> None:
+    def _on_event(self, car: Car, event: str, moment: datetime) -> None:
+        if event == "plugged_in":
+            self.book.plug_in(car, moment, self.mode_for(car))
+            self.apply_schedule(car, moment)
+        elif event == "unplugged":
+            self.book.unplug(car, moment)
+            self.held = False
         self.record(car, moment)
+
+    # ------------------------------------------------------ smart charging
+    def mode_for(self, car: Car, *, boost: bool = False) -> str:
+        """The mode a sub-session starting now has."""
+        if self.managed and self.smart_charging_enabled and is_home(car):
+            return MODE_BOOST if boost else MODE_SMART
+        return plain_mode(car.location_kind)
+
+    def current_sub_session(self) -> SubSession | None:
+        """The running sub-session, if the car is plugged in."""
+        session = self.book.open
+        return session.current if session is not None else None
+
+    def apply_schedule(self, car: Car, moment: datetime) -> None:
+        """Hold the car while a SMART sub-session waits; let it go otherwise."""
+        sub = self.current_sub_session()
+        wait = (
+            sub is not None and sub.mode == MODE_SMART and self.smart_schedule == "wait"
+        )
+        if wait and not self.held:
+            self.held = True
+            car.stop_charging(moment)
+        elif not wait and self.held:
+            self.held = False
+            car.start_charging(moment)
+
+    def switch_mode(self, car: Car, moment: datetime, mode: str) -> None:
+        """End the running sub-session and start one in ``mode``."""
+        self.book.switch(car, moment, mode)
+        if mode == MODE_BOOST and not car.charge_enabled:
+            self.held = False
+            car.start_charging(moment)  # boost: full power now
+        self.apply_schedule(car, moment)
+        self.record(car, moment)
+
+    def smart_charging_changed(self, moment: datetime) -> None:
+        """Smart charging was switched on or off (a PATCH)."""
+        car = self.car
+        sub = self.current_sub_session()
+        if car is None or sub is None:
+            return
+        car.advance_to(moment)
+        wanted = self.mode_for(car)
+        if is_managed(sub.mode) != is_managed(wanted):
+            self.switch_mode(car, moment, wanted)
 
     def record(self, car: Car, moment: datetime) -> None:
         """Append a status log for the car's state at ``moment``."""
@@ -181,22 +250,21 @@ class Vehicle:
         return None
 
     # --------------------------------------------------------------- sessions
-    def visible_sessions(self) -> list[ChargeSession]:
-        """The car's charge sessions ev.energy knows of, oldest first."""
+    def visible_sub_sessions(self) -> list[SubSession]:
+        """The sub-sessions ev.energy reports, oldest first."""
         if self.car is None or self.integrated is Integration.UNINTEGRATED:
             return []
         cutoff = self.inactive_since
         return [
-            session
-            for session in self.car.sessions
-            if cutoff is None or session.started_at < cutoff
+            sub
+            for sub in self.book.sub_sessions()
+            if cutoff is None or sub.started_at < cutoff
         ]
 
-    def session_id(self, session: ChargeSession) -> str:
-        """The stable ``csub`` ID of one of the car's sessions."""
-        return ids.derived_id(
-            ids.SUB_SESSION, session.started_at, f"{self.id}/{session.number}"
-        )
+
+def is_home(car: Car) -> bool:
+    """Whether the car is at its home charger."""
+    return car.location_kind is LocationKind.HOME
 
 
 def vehicle_state(is_plugged_in: bool, is_charging: bool, is_complete: bool) -> str:  # noqa: FBT001
@@ -305,7 +373,12 @@ def user_from_config(spec: dict[str, Any], default_joined: datetime) -> User:
 
 
 def vehicle_from_config(
-    spec: dict[str, Any], user_id: str, now: datetime, log_interval: float
+    spec: dict[str, Any],
+    user_id: str,
+    now: datetime,
+    log_interval: float,
+    *,
+    managed: bool = False,
 ) -> Vehicle:
     """A vehicle from the scenario (with its car when it is integrated)."""
     integrated = Integration(spec.get("integrated", Integration.UNINTEGRATED))
@@ -314,6 +387,10 @@ def vehicle_from_config(
         msg = f"integrated vehicle {spec['id']!r} needs a 'car'"
         raise ValueError(msg)
     car = car_from_spec(car_spec["key"], car_spec, now) if car_spec else None
+    schedule = str(spec.get("smart_schedule", DEFAULT_SMART_SCHEDULE))
+    if schedule not in SMART_SCHEDULES:
+        msg = f"smart_schedule must be one of {', '.join(SMART_SCHEDULES)}"
+        raise ValueError(msg)
     limit = spec.get("maximum_charge_limit_percentage")
     if (
         limit is None
@@ -332,7 +409,16 @@ def vehicle_from_config(
         smart_charging_enabled=bool(spec.get("smart_charging_enabled", True)),
         vehicle_class=spec.get("vehicle_class", DEFAULT_VEHICLE_CLASS),
         log_interval=log_interval,
+        managed=managed,
+        smart_schedule=schedule,
     )
+    if car is not None:
+        for past in car.sessions:
+            if past.ended_at is not None:
+                home = past.location_kind is LocationKind.HOME
+                smart = managed and vehicle.smart_charging_enabled and home
+                mode = MODE_SMART if smart else plain_mode(past.location_kind)
+                vehicle.book.add_past(car, past, mode)
     if integrated is not Integration.UNINTEGRATED:
         # Log the state at setup, then (if INACTIVE) stop right away.
         vehicle.set_integration(Integration.ACTIVE, now)

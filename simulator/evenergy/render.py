@@ -13,6 +13,7 @@ from .choices import (
     CO2_BANDS,
     CO2_GRAMS_PER_KWH,
     CO2_HIGHEST,
+    COST_DECIMALS,
     CURRENCY,
     DATA_SOURCE,
     DEFAULT_MODEL_BATTERY_WH,
@@ -20,8 +21,6 @@ from .choices import (
     DEGRADATION_PER_100000_KM,
     EXPAND_SEPARATOR,
     HOME_PENCE_PER_KWH,
-    MODE_AWAY,
-    MODE_HOME,
     URL_TRAILING_SLASH,
 )
 from .problems import bad_expand
@@ -30,9 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
-    from simulator.car import ChargeSession
-
     from .model import Catalogue, Make, Model, StatusLog, Trim, User, Vehicle
+    from .sessions import ChargingSession, SubSession
 
 type Tree = dict[str, Tree]
 
@@ -70,6 +68,11 @@ SUB_SESSION_EXPANDS = frozenset(
         "vehicle.trim.model.make",
         "vehicle.user",
     }
+)
+# SIM CHOICE: "evse" is accepted and stays null (no chargers are simulated).
+CHARGING_SESSION_EXPANDS = frozenset({"vehicle", "evse", "sub_sessions"})
+SUB_SESSION_MODES = frozenset(
+    {"SMART", "BOOST", "UNMANAGED_HOME", "UNMANAGED_OTG", "MANAGED_OTG"}
 )
 
 
@@ -338,26 +341,25 @@ class View:
 
     # ----------------------------------------------------------- sub-sessions
     def sub_session(
-        self, vehicle: Vehicle, session: ChargeSession, tree: Tree | None = None
+        self, vehicle: Vehicle, sub: SubSession, tree: Tree | None = None
     ) -> dict[str, Any]:
-        """A charging sub-session (one per simulated charge session)."""
+        """A charging sub-session: one mode of one plug-in."""
         tree = tree or {}
-        sub_id = vehicle.session_id(session)
-        home = session.location_kind is LocationKind.HOME
-        kwh = session.energy_delivered_kwh
-        end = session.ended_at
-        minutes = ((end or self.now) - session.started_at).total_seconds() / 60
-        end_soc = session.end_soc
+        car = vehicle.car
+        home = sub.location_kind is LocationKind.HOME
+        kwh = sub.energy_kwh(car) if car is not None else 0.0
+        seconds = sub.charging_seconds(car, self.now) if car is not None else 0.0
+        end_soc = sub.end_soc
         if end_soc is None:
-            end_soc = vehicle.car.soc if vehicle.car else session.start_soc
+            end_soc = car.soc if car is not None else sub.start_soc
         pence = HOME_PENCE_PER_KWH if home else AWAY_PENCE_PER_KWH
         energy_wh = round(kwh * 1000)
         return {
-            "id": sub_id,
-            "url": self.urls.item("charging_sub_sessions", sub_id),
-            "start": stamp(session.started_at),
-            "end": stamp(end) if end is not None else None,
-            "mode": MODE_HOME if home else MODE_AWAY,
+            "id": sub.id,
+            "url": self.urls.item("charging_sub_sessions", sub.id),
+            "start": stamp(sub.started_at),
+            "end": stamp(sub.ended_at) if sub.ended_at is not None else None,
+            "mode": sub.mode,
             "energy_delivered_watt_hours": energy_wh,
             "location": self._session_location(vehicle, home=home),
             "cost": round(kwh * pence),
@@ -365,7 +367,7 @@ class View:
             "total_co2_grams": round(kwh * CO2_GRAMS_PER_KWH),
             "co2_intensity_grams_per_kilowatt_hour": CO2_GRAMS_PER_KWH,
             "co2_intensity_classification": co2_class(CO2_GRAMS_PER_KWH),
-            "duration_minutes": round(minutes),
+            "duration_minutes": round(seconds / 60),
             "grid_energy_delivered_watt_hours": energy_wh,
             "solar_energy_delivered_watt_hours": 0,
             "vehicle": (
@@ -374,8 +376,33 @@ class View:
                 else self.urls.item("vehicles", vehicle.id)
             ),
             "evse": None,
-            "percentage_added": round((end_soc - session.start_soc) * 100),
-            "cost_per_kilowatt_hour": pence,
+            "percentage_added": round((end_soc - sub.start_soc) * 100),
+            "cost_per_kilowatt_hour": f"{pence:.{COST_DECIMALS}f}",
+        }
+
+    def charging_session(
+        self, vehicle: Vehicle, session: ChargingSession, tree: Tree | None = None
+    ) -> dict[str, Any]:
+        """A charging session (2026): one plug-in, its sub-sessions newest first."""
+        tree = tree or {}
+        subs = list(reversed(session.sub_sessions))
+        return {
+            "id": session.id,
+            "url": self.urls.item("charging_sessions", session.id),
+            "start": stamp(session.started_at),
+            "end": stamp(session.ended_at) if session.ended_at is not None else None,
+            "vehicle": (
+                self.vehicle(vehicle, tree["vehicle"])
+                if "vehicle" in tree
+                else self.urls.item("vehicles", vehicle.id)
+            ),
+            "evse": None,
+            "sub_sessions": [
+                self.sub_session(vehicle, sub)
+                if "sub_sessions" in tree
+                else self.urls.item("charging_sub_sessions", sub.id)
+                for sub in subs
+            ],
         }
 
     def _session_location(self, vehicle: Vehicle, *, home: bool) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -9,8 +10,9 @@ from aiohttp import web
 from simulator.clock import isoformat_z
 from simulator.control import json_body
 
-from .choices import ERAS
+from .choices import ERAS, SMART_SCHEDULES
 from .model import Integration
+from .webhooks import Endpoint, new_secret
 
 if TYPE_CHECKING:
     from . import EvEnergy
@@ -30,6 +32,10 @@ def vehicle_json(vehicle: Vehicle) -> dict[str, Any]:
         "key": vehicle.car.key if vehicle.car is not None else None,
         "integrated": str(vehicle.integrated),
         "maximum_charge_limit_percentage": vehicle.charge_limit_percent,
+        "smart_charging_enabled": vehicle.smart_charging_enabled,
+        "smart_schedule": vehicle.smart_schedule,
+        "held": vehicle.held,
+        "charging_sessions": len(vehicle.book.sessions),
         "status_logs": len(vehicle.logs),
         "latest_sampled_at": (
             isoformat_z(latest.sampled_at, timespec="microseconds") if latest else None
@@ -61,11 +67,27 @@ class Control:
         )
 
     async def patch_vehicle(self, request: web.Request) -> web.Response:
-        """Set ``{"integrated": "ACTIVE"|"INACTIVE"|"UNINTEGRATED"}``."""
+        """Set ``integrated`` (ACTIVE, INACTIVE, UNINTEGRATED) or ``smart_schedule``.
+
+        ``smart_schedule``: ``charge`` (the smart schedule lets the car charge
+        now) or ``wait`` (ev.energy holds it during a SMART sub-session).
+        """
         vehicle = self._vehicle(request)
         if vehicle is None:
             return _error("unknown vehicle", 404)
         body = await json_body(request)
+        if "smart_schedule" in body:
+            schedule = body["smart_schedule"]
+            if schedule not in SMART_SCHEDULES:
+                return _error(f"smart_schedule must be one of {SMART_SCHEDULES}")
+            vehicle.smart_schedule = schedule
+            if vehicle.car is not None:
+                now = self.provider.sim.now()
+                vehicle.car.advance_to(now)
+                vehicle.apply_schedule(vehicle.car, now)
+                vehicle.record(vehicle.car, now)
+            if "integrated" not in body:
+                return web.json_response(vehicle_json(vehicle))
         try:
             state = Integration(str(body.get("integrated")))
         except ValueError:
@@ -111,13 +133,56 @@ class Control:
             return _error(f"era must be one of {', '.join(ERAS)}")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             return _error("rate_limit_per_hour must be a positive integer")
-        provider.era = era
+        provider.set_era(era)
         provider.rate_limit = limit
         provider.client_limits.clear()
         provider.limiter.reset()
         return web.json_response(
             {"era": provider.era, "rate_limit_per_hour": provider.rate_limit}
         )
+
+    async def put_webhook(self, request: web.Request) -> web.Response:
+        """Set the webhook endpoint (what the Svix portal does).
+
+        ``{"url": ..., "secret": "whsec_..."?, "retry_delays_seconds": [...]?}``
+        """
+        body = await json_body(request)
+        url = body.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            return _error("url must be an http(s) URL")
+        secret = body.get("secret") or new_secret()
+        if not isinstance(secret, str) or not secret.startswith("whsec_"):
+            return _error("secret must start with whsec_")
+        try:
+            base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        except ValueError:
+            return _error("the part after whsec_ must be base64")
+        delays = body.get("retry_delays_seconds")
+        endpoint = Endpoint(
+            url=url,
+            secret=secret,
+            api_base=f"{request.url.origin()}{self.provider.api.prefix}",
+        )
+        if delays is not None:
+            if not isinstance(delays, list) or not all(
+                isinstance(d, int | float) and d >= 0 for d in delays
+            ):
+                return _error("retry_delays_seconds must be a list of seconds")
+            endpoint.retry_delays = tuple(float(d) for d in delays)
+        self.provider.webhooks.endpoint = endpoint
+        return web.json_response(endpoint.to_json())
+
+    async def get_webhook(self, _request: web.Request) -> web.Response:
+        """The endpoint and its delivery attempts."""
+        endpoint = self.provider.webhooks.endpoint
+        if endpoint is None:
+            return _error("no webhook endpoint", 404)
+        return web.json_response(endpoint.to_json())
+
+    async def delete_webhook(self, _request: web.Request) -> web.Response:
+        """Remove the endpoint (pending retries are dropped)."""
+        self.provider.webhooks.endpoint = None
+        return web.json_response({"deleted": True})
 
 
 def register_control(app: web.Application, provider: EvEnergy, base: str) -> None:
@@ -129,3 +194,6 @@ def register_control(app: web.Application, provider: EvEnergy, base: str) -> Non
     app.router.add_post(f"{base}/users/{{user}}/revoke", control.revoke_user)
     app.router.add_post(f"{base}/tokens/expire", control.expire_tokens)
     app.router.add_put(f"{base}/settings", control.settings)
+    app.router.add_put(f"{base}/webhook", control.put_webhook)
+    app.router.add_get(f"{base}/webhook", control.get_webhook)
+    app.router.add_delete(f"{base}/webhook", control.delete_webhook)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from simulator.state import parse_time
@@ -22,14 +23,23 @@ from .problems import not_found, validation
 from .render import (
     STATUS_LOG_EXPANDS,
     SUB_SESSION_EXPANDS,
+    SUB_SESSION_MODES,
     VEHICLE_EXPANDS,
     stamp,
 )
 
 if TYPE_CHECKING:
-    from simulator.car import ChargeSession
+    from datetime import datetime
 
     from .model import StatusLog
+    from .sessions import SubSession
+
+type Filter = Callable[[Vehicle, SubSession], bool]
+
+ENERGY_FILTERS = (
+    "energy_delivered_watt_hours__gte",
+    "energy_delivered_watt_hours__lte",
+)
 
 REQUIRED = "This field is required."
 NO_OBJECT = "Invalid hyperlink - Object does not exist."
@@ -90,7 +100,7 @@ async def create_vehicle(ctx: Ctx) -> Reply:
         charge_limit_percent=CHARGE_LIMIT_MAX if trim.battery_wh else None,
         **extra,
     )
-    provider.vehicles[vehicle.id] = vehicle
+    provider.add_vehicle(vehicle)
     return Reply(ctx.view.vehicle(vehicle, tree), status=201)
 
 
@@ -290,46 +300,104 @@ async def get_status_log(ctx: Ctx) -> Reply:
 
 
 # ------------------------------------------------------------- sub-sessions
-def _sessions(ctx: Ctx) -> list[tuple[Vehicle, ChargeSession]]:
+def _boolean(ctx: Ctx, name: str) -> bool | None:
+    """A boolean filter (``true``/``false``/``1``/``0``) or a 400 problem."""
+    raw = ctx.query.get(name)
+    if raw is None:
+        return None
+    value = BOOLEANS.get(raw.lower())
+    if value is None:
+        message = f"Select a valid choice. {raw} is not one of the available choices."
+        raise validation(LIST_SLUG, {name: [message]})
+    return value
+
+
+def _sub_session_filters(ctx: Ctx) -> list[Filter]:
+    """The documented sub-session filters, each a test (400 on a bad value)."""
+    errors: dict[str, list[str]] = {}
+    tests: list[Filter] = []
+    for name in ("start__gt", "start__lt", "end__gt", "end__lt"):
+        raw = ctx.query.get(name)
+        if raw is None:
+            continue
+        try:
+            bound = parse_time(raw)
+        except ValueError:
+            errors[name] = ["Enter a valid date/time."]
+            continue
+        tests.append(_time_test(name, bound))
+    for name in ENERGY_FILTERS:
+        raw = ctx.query.get(name)
+        if raw is None:
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            errors[name] = ["Enter a number."]
+            continue
+        tests.append(_energy_test(name, number))
+    mode = ctx.query.get("mode")
+    if mode is not None:
+        if mode not in SUB_SESSION_MODES:
+            errors["mode"] = [
+                f"Select a valid choice. {mode} is not one of the available choices."
+            ]
+        tests.append(lambda _vehicle, sub: sub.mode == mode)
+    if errors:
+        raise validation(LIST_SLUG, errors)
+    finished = _boolean(ctx, "is_finished")
+    if finished is not None:
+        tests.append(lambda _vehicle, sub: (sub.ended_at is not None) == finished)
+    return tests
+
+
+def _time_test(name: str, bound: datetime) -> Filter:
+    field_name, op = name.split("__")
+
+    def test(_vehicle: Vehicle, sub: SubSession) -> bool:
+        value = sub.started_at if field_name == "start" else sub.ended_at
+        if value is None:  # SIM CHOICE: an ongoing sub-session has no end to match
+            return False
+        return value > bound if op == "gt" else value < bound
+
+    return test
+
+
+def _energy_test(name: str, bound: float) -> Filter:
+    def test(vehicle: Vehicle, sub: SubSession) -> bool:
+        car = vehicle.car
+        value = round(sub.energy_kwh(car) * 1000) if car is not None else 0
+        return value >= bound if name.endswith("gte") else value <= bound
+
+    return test
+
+
+def _sessions(ctx: Ctx) -> list[tuple[Vehicle, SubSession]]:
     """The acting user's sub-sessions, newest first, after the filters."""
     vehicles = ctx.user_vehicles()
     vehicle_id = ctx.query.get("vehicle_id")
     user_id = ctx.query.get("user_id")
-    finished_raw = ctx.query.get("is_finished")
-    finished = None
-    if finished_raw is not None:
-        finished = BOOLEANS.get(finished_raw.lower())
-        if finished is None:
-            message = (
-                f"Select a valid choice. {finished_raw} is not one of the "
-                "available choices."
-            )
-            raise validation(LIST_SLUG, {"is_finished": [message]})
+    tests = _sub_session_filters(ctx)
     if user_id is not None and user_id not in ("me", ctx.acting_user().id):
         vehicles = []  # SIM CHOICE: other users' filters match nothing (no 404)
     found = [
-        (vehicle, session)
+        (vehicle, sub)
         for vehicle in vehicles
         if vehicle_id in (None, vehicle.id)
-        for session in vehicle.visible_sessions()
-        if finished is None or (session.ended_at is not None) == finished
+        for sub in vehicle.visible_sub_sessions()
+        if all(test(vehicle, sub) for test in tests)
     ]
-    found.sort(key=lambda pair: pair[0].session_id(pair[1]), reverse=True)
+    found.sort(key=lambda pair: pair[1].id, reverse=True)
     return found
 
 
 async def list_sub_sessions(ctx: Ctx) -> Reply:
     """``GET /v2/charging_sub_sessions``, newest first."""
     tree = ctx.expand(SUB_SESSION_EXPANDS)
-    page = Page(
-        _sessions(ctx),
-        lambda pair: pair[0].session_id(pair[1]),
-        id_cursor,
-        descending=True,
-    )
+    page = Page(_sessions(ctx), lambda pair: pair[1].id, id_cursor, descending=True)
     chosen, link = page.render(ctx.request.url, ctx.query, str)
     return Reply(
-        [ctx.view.sub_session(vehicle, session, tree) for vehicle, session in chosen],
+        [ctx.view.sub_session(vehicle, sub, tree) for vehicle, sub in chosen],
         headers={"Link": link},
     )
 
@@ -339,7 +407,7 @@ async def get_sub_session(ctx: Ctx) -> Reply:
     tree = ctx.expand(SUB_SESSION_EXPANDS)
     wanted = ctx.params["sub_session_id"]
     for vehicle in ctx.user_vehicles():
-        for session in vehicle.visible_sessions():
-            if vehicle.session_id(session) == wanted:
-                return Reply(ctx.view.sub_session(vehicle, session, tree))
+        for sub in vehicle.visible_sub_sessions():
+            if sub.id == wanted:
+                return Reply(ctx.view.sub_session(vehicle, sub, tree))
     raise not_found()

@@ -2,7 +2,8 @@
 
 Mounted under a prefix (``/smartcar``) with one sub-path per Smartcar host:
 ``{prefix}/connect`` (Connect), ``{prefix}/auth`` (token endpoint) and
-``{prefix}/api`` (Vehicle API, ``/v2.0/...``).
+``{prefix}/api`` (Vehicle API, ``/v2.0/...``); the v3 hosts (``iam``,
+``vehicle/v3``, ``management/v3``) are served by :mod:`.v3` on the same cars.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from simulator.consent import (
     Account,
     ConsentFlow,
     PendingAuthorization,
+    approval_query,
     error_page,
     issue_code,
     redirect_back,
@@ -26,6 +28,7 @@ from simulator.oauth import OAuthClient, OAuthError, OAuthServer, Token, bearer_
 from simulator.state import car_from_spec
 
 from .errors import SmartcarError, error_response, new_request_id
+from .v3 import SmartcarV3
 from .vehicle_api import (
     API_VERSION,
     VEHICLES_PAGE_DEFAULT,
@@ -47,6 +50,8 @@ from .vehicle_api import (
 from .webhooks import Webhook, WebhookSender
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from simulator.car import Car
     from simulator.faults import Fault
     from simulator.state import Simulator
@@ -65,6 +70,8 @@ PERMISSIONS = {
     "read_location": "Access the vehicle's location",
     "read_charge_records": "Read charging history",
     "read_charge_locations": "Read charging locations",
+    "read_security": "Know whether the vehicle is locked",
+    "control_security": "Lock or unlock your vehicle",
 }
 MODES = ("live", "test", "simulated")
 
@@ -133,6 +140,8 @@ class Smartcar:
         self.webhooks: dict[str, Webhook] = {}
         self.sender = WebhookSender(sim)
         for app_spec in config.get("applications", []):
+            if app_spec.get("api") == "v3":
+                continue  # the v3 surface loads its applications itself
             client = OAuthClient.from_spec(app_spec)
             self.oauth.clients[client.client_id] = client
             for hook in app_spec.get("webhooks", []):
@@ -169,6 +178,7 @@ class Smartcar:
                 ],
             )
         self.flow = ConsentFlow(self, "")
+        self.v3 = SmartcarV3(self, config)
 
     # ------------------------------------------------------------ interface
     def cars(self) -> dict[str, Car]:
@@ -216,6 +226,7 @@ class Smartcar:
         self.sim.faults.register_renderer(
             f"{prefix}/connect", self._render_connect_fault
         )
+        self.v3.register(app, prefix)
 
     # ---------------------------------------------------------- fault faces
     @staticmethod
@@ -248,9 +259,13 @@ class Smartcar:
     async def authorize(self, request: web.Request) -> web.StreamResponse:
         """``GET /oauth/authorize``: validate, then sign-in page (or auto-approve)."""
         query = request.query
-        client = self.oauth.clients.get(query.get("client_id", ""))
+        client_id = query.get("client_id", "")
+        v3_app = self.v3.apps.get(client_id)
+        client = v3_app.connect_client if v3_app else self.oauth.clients.get(client_id)
         if client is None:
-            return error_page(self.brand, "Invalid or missing client_id.")
+            # A v3 application's M2M client id is not a Connect client_id
+            # either: Connect knows it by its Application ID.
+            return error_page(self.brand, "Invalid parameter client_id.")
         redirect_uri = query.get("redirect_uri", "")
         if not redirect_uri or not client.redirect_allowed(redirect_uri):
             return error_page(
@@ -267,6 +282,7 @@ class Smartcar:
             code_challenge_method=query.get("code_challenge_method"),
             single_select=query.get("single_select", "").lower() == "true",
             required=required,
+            mode=query.get("mode", "live"),
         )
         problem = self._authorize_problem(query, scopes)
         if problem is not None:
@@ -276,8 +292,8 @@ class Smartcar:
         )
         if account is not None:
             grant = frozenset(key for key, _ in account.vehicles)
-            code = self._approve(pending, account, grant)
-            raise redirect_back(pending, code=code)
+            approved = self._approve(pending, account, grant)
+            raise redirect_back(pending, **approval_query(approved))
         started = self.flow.start(pending)
         return self.flow.login_page(started)
 
@@ -324,7 +340,9 @@ class Smartcar:
 
     def _approve(
         self, pending: PendingAuthorization, account: Account, vehicles: frozenset[str]
-    ) -> str:
+    ) -> str | Mapping[str, str]:
+        if pending.client.client_id in self.v3.apps:
+            return self.v3.connect_redirect(pending, account, vehicles, pending.mode)
         return issue_code(self.oauth, pending, account, vehicles)
 
     # --------------------------------------------------------------- token
@@ -364,6 +382,7 @@ class Smartcar:
     async def api(self, request: web.Request) -> web.Response:
         """Every Vehicle API request: route, authenticate, count, answer."""
         request_id = new_request_id()
+        self.sim.catch_up()
         try:
             reply_body, headers = await self._api(request, request_id)
         except SmartcarError as err:
@@ -423,7 +442,7 @@ class Smartcar:
             raise SmartcarError("RESOURCE_NOT_FOUND", "PATH")
         before_the_car(ctx, endpoint)
         if endpoint.billed:
-            self._admit(vehicle, 1)
+            self.admit(vehicle, 1)
         reply = run_endpoint(ctx, endpoint)
         return reply.body, data_headers(ctx, reply)
 
@@ -444,9 +463,9 @@ class Smartcar:
         if self.batch_cost == "path":
 
             def admit(cost: int) -> None:
-                self._admit(vehicle, cost)
+                self.admit(vehicle, cost)
         else:
-            self._admit(vehicle, 1)
+            self.admit(vehicle, 1)
 
             def admit(cost: int) -> None:
                 del cost
@@ -477,7 +496,7 @@ class Smartcar:
             "paging": {"count": len(granted), "offset": offset},
         }
 
-    def _admit(self, vehicle: ScVehicle, cost: int) -> None:
+    def admit(self, vehicle: ScVehicle, cost: int) -> None:
         """Vehicle rate limit, monthly quota, then count the billable call.
 
         SIM CHOICE: requests rejected before they reach the vehicle

@@ -460,7 +460,7 @@ def before_the_car(ctx: Ctx, endpoint: Endpoint) -> None:
     """What Smartcar answers itself, before it asks the car (not billed).
 
     The permission, then the request's own parameters. These rejections are
-    not billed (the SIM CHOICE at ``Smartcar._admit``).
+    not billed (the SIM CHOICE at ``Smartcar.admit``).
     """
     if endpoint.scope is not None and endpoint.scope not in ctx.token.scopes:
         msg = (

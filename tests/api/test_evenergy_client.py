@@ -110,18 +110,53 @@ async def test_sub_sessions(evenergy, sim):
     assert await evenergy.get_charging_sub_sessions(MG4) == []
 
 
-async def test_create_unintegrated_vehicle_and_catalogue(evenergy):
+@pytest.fixture(params=["seed", "2026"])
+def era(request, scenario):
+    scenario["evenergy"]["era"] = request.param
+    return request.param
+
+
+async def test_create_unintegrated_vehicle_and_catalogue(era, evenergy):
+    # One body (model, trim, user, battery size) that both eras accept.
     trim = await evenergy.get_trim(MG4_TRIM)
     user = await evenergy.get_current_user()
     assert user.id == USER
     assert user.email == "driver@example.com"
-    vehicle = await evenergy.create_unintegrated_vehicle(trim.url, user.url)
+    assert isinstance(trim.model, str)
+    vehicle = await evenergy.create_unintegrated_vehicle(
+        model_url=trim.model,
+        user_url=user.url,
+        trim_url=trim.url,
+        battery_size_watt_hours=trim.battery_size_watt_hours,
+    )
     assert vehicle.integrated is IntegrationState.UNINTEGRATED
     assert vehicle.battery_size_kwh == 64.0
+    assert vehicle.trim_details.id == MG4_TRIM  # the visible trim with that battery
+    if era == "2026":
+        assert vehicle.smart_charging_enabled is True
+        assert vehicle.effective_battery_size_watt_hours == 64000
+    else:
+        assert vehicle.smart_charging_enabled is None
     assert len(await evenergy.get_vehicles()) == 3
     with pytest.raises(EVValidationError) as err:
-        await evenergy.create_unintegrated_vehicle("https://nowhere/trim", user.url)
-    assert "trim" in err.value.field_errors
+        await evenergy.create_unintegrated_vehicle(
+            model_url="https://nowhere/model",
+            user_url=user.url,
+            trim_url="https://nowhere/trim",
+        )
+    assert set(err.value.field_errors) == {"model" if era == "2026" else "trim"}
+
+
+async def test_create_with_the_model_alone(evenergy):
+    """The 2026 API: a model and a battery size the catalogue lacks."""
+    trim = await evenergy.get_trim(MG4_TRIM)
+    user = await evenergy.get_current_user()
+    vehicle = await evenergy.create_unintegrated_vehicle(
+        model_url=trim.model, user_url=user.url, battery_size_watt_hours=70000
+    )
+    assert vehicle.battery_size_kwh == 70.0
+    assert vehicle.trim_details.battery_size_watt_hours == 70000
+    assert vehicle.trim_details.id != MG4_TRIM  # a hidden trim made for it
 
 
 async def test_errors(evenergy, sim):

@@ -26,7 +26,12 @@ def v2(sim, path):
     return sim.url(f"/evenergy/v2/{path}")
 
 
-async def test_trims(sim):
+@pytest.fixture
+def seed_era(scenario):
+    scenario["evenergy"]["era"] = "seed"
+
+
+async def test_trims(seed_era, sim):
     token = await access(sim)
     listed = await call(sim, "GET", "/v2/vehicle_trims", token)
     assert listed.status == 200

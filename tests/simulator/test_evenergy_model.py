@@ -31,7 +31,7 @@ def test_vehicle_without_a_car_has_nothing_to_log():
     vehicle.attach(NOW)
     vehicle.detach(NOW)
     assert vehicle.latest_log() is None
-    assert vehicle.visible_sessions() == []
+    assert vehicle.visible_sub_sessions() == []
 
 
 async def test_record_ignores_a_vehicle_that_is_not_active(sim):

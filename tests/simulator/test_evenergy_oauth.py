@@ -112,7 +112,8 @@ async def test_login_and_consent_redirect_with_code_and_state(sim):
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 36000
     assert body["scope"] == (
-        "vehicle:read vehicle:write user:read charging_session:read"
+        "vehicle:read vehicle:write user:read charging_session:read "
+        "charging_session:write"
     )
     assert answer.headers["Cache-Control"] == "no-store"
 

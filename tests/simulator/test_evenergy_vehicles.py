@@ -1,4 +1,8 @@
-"""ev.energy vehicles, status logs and charging sub-sessions."""
+"""ev.energy vehicles, status logs and charging sub-sessions: the seed era.
+
+The 2026 era (the default) is in test_evenergy_catalogue.py and
+test_evenergy_2026.py.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,12 @@ from .test_evenergy_support import (
     cc_access,
     links,
 )
+
+
+@pytest.fixture(autouse=True)
+def seed_era(scenario):
+    scenario["evenergy"]["era"] = "seed"
+
 
 SEED_FIELDS = {
     "id",

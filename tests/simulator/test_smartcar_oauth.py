@@ -142,8 +142,8 @@ async def test_approve_before_sign_in_asks_to_sign_in(sim):
 @pytest.mark.parametrize(
     ("overrides", "text"),
     [
-        ({"client_id": "unknown"}, "Invalid or missing client_id"),
-        ({"client_id": None}, "Invalid or missing client_id"),
+        ({"client_id": "unknown"}, "Invalid parameter client_id"),
+        ({"client_id": None}, "Invalid parameter client_id"),
         ({"redirect_uri": None}, "redirect_uri is not registered"),
     ],
 )

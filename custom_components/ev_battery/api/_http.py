@@ -6,7 +6,7 @@ import asyncio
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import orjson
@@ -144,6 +144,27 @@ class HttpCore:
                 method, url, all_headers, params, data, read_only
             )
         return response
+
+    async def send_form(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> RawResponse:
+        """POST a form without the provider's token (a token request).
+
+        Decoded like :meth:`send`; a stale keep-alive connection is retried
+        once, as asking for a token twice does no harm.
+        """
+        all_headers = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/x-www-form-urlencoded",
+            **(headers or {}),
+        }
+        data = urlencode(form).encode()
+        return await self._send("POST", url, all_headers, None, data, True)  # noqa: FBT003
 
     async def _send(  # noqa: PLR0917
         self,

@@ -45,6 +45,13 @@ class EVAuthenticationError(EVApiError):
     """The access token was rejected, expired or revoked."""
 
 
+class EVInvalidClientError(EVAuthenticationError):
+    """The application's client id or client secret was refused.
+
+    Smartcar's token endpoint answers ``invalid_client`` (v3 M2M tokens).
+    """
+
+
 class EVPermissionError(EVApiError):
     """A permission (scope) the call needs was not granted."""
 
@@ -114,6 +121,10 @@ class EVAccountError(EVApiError):
 
 class EVInvalidResponseError(EVApiError):
     """The answer could not be understood (not JSON, truncated, wrong shape)."""
+
+
+class EVWebhookSignatureError(EVApiError):
+    """A webhook delivery is not signed by the sender, or is stale or replayed."""
 
 
 class EVConnectionError(EVApiError):

@@ -339,7 +339,13 @@ class EvEnergyVehicle(DataClassORJSONMixin):
     latest_status_log: EvEnergyStatusLog | str | None = None
     charging_sub_sessions: str | None = None
     maximum_charge_limit_percentage: int | None = None
+    # The 2026 spec's fields (absent in the seed era).
     battery_size_watt_hours: int | None = None
+    effective_battery_size_watt_hours: int | None = None
+    description: str | None = None
+    disabled: bool | None = None
+    smart_charging_enabled: bool | None = None
+    vehicle_class: str | None = None
 
     @property
     def status(self) -> EvEnergyStatusLog | None:
@@ -376,11 +382,76 @@ class EvEnergySubSession(DataClassORJSONMixin):
     currency: str | None = None
     duration_minutes: int | None = None
     location: dict[str, Any] | None = None
+    percentage_added: float | None = None
+    # A decimal string in minor units per kWh (a number is accepted too).
+    cost_per_kilowatt_hour: str | float | None = None
 
     @property
     def energy_kwh(self) -> float:
         """Energy delivered in kWh."""
         return self.energy_delivered_watt_hours / 1000
+
+    @property
+    def is_finished(self) -> bool:
+        """Whether the sub-session (its mode) has ended."""
+        return self.end is not None
+
+
+class SubSessionMode(_LenientEnum):
+    """``ChargingSubSession.mode``; an unknown mode reads as UNKNOWN."""
+
+    SMART = "SMART"
+    BOOST = "BOOST"
+    UNMANAGED_HOME = "UNMANAGED_HOME"
+    UNMANAGED_OTG = "UNMANAGED_OTG"
+    MANAGED_OTG = "MANAGED_OTG"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True, slots=True)
+class EvEnergyChargingSession(DataClassORJSONMixin):
+    """A charging session (2026): one plug-in, its sub-sessions newest first.
+
+    ``sub_sessions`` holds URLs unless expanded.
+    """
+
+    id: str
+    url: str
+    start: datetime
+    end: datetime | None = None
+    vehicle: str | None = None
+    sub_sessions: list[EvEnergySubSession | str] = field(default_factory=list)
+
+    @property
+    def current(self) -> EvEnergySubSession | None:
+        """The running sub-session (expanded), None once unplugged."""
+        if self.end is not None or not self.sub_sessions:
+            return None
+        latest = self.sub_sessions[0]
+        if isinstance(latest, EvEnergySubSession) and latest.end is None:
+            return latest
+        return None
+
+    @property
+    def boosting(self) -> bool:
+        """Whether the running sub-session is a boost."""
+        current = self.current
+        return current is not None and current.mode == SubSessionMode.BOOST
+
+    @property
+    def boostable(self) -> bool:
+        """Whether the running sub-session is smart (it can be boosted)."""
+        current = self.current
+        return current is not None and current.mode == SubSessionMode.SMART
+
+
+@dataclass(frozen=True, slots=True)
+class EvEnergyWebhookEvent(DataClassORJSONMixin):
+    """A webhook body: ``{type, timestamp, data: <ChargingSubSession>}``."""
+
+    type: str
+    timestamp: datetime
+    data: EvEnergySubSession
 
 
 @dataclass(frozen=True, slots=True)
