@@ -25,6 +25,7 @@ from .api import (
     SmartcarV3Client,
 )
 from .application_credentials import EvBatteryOAuth2Implementation
+from .connect import SmartcarConnectView
 from .const import (
     API_V3,
     CONF_API_VERSION,
@@ -41,7 +42,6 @@ from .coordinator import (
     EvBatteryData,
     account_identifier,
 )
-from .connect import SmartcarConnectView
 from .errors import describe_error
 from .push import (
     async_remove_cloudhook,
@@ -148,7 +148,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
     try:
         if is_v3(entry):
             if not isinstance(implementation, EvBatteryOAuth2Implementation):
-                raise ConfigEntryAuthFailed(  # noqa: TRY301 - same handling
+                raise ConfigEntryAuthFailed(
                     translation_domain=DOMAIN, translation_key="auth_failed"
                 )
             token = v3_token(

@@ -12,7 +12,6 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-
 from homeassistant.const import EntityCategory
 
 from .entity import (

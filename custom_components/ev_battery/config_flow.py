@@ -286,9 +286,7 @@ class EvBatteryFlowHandler(
                 errors = await self.async_check_management_token(entry, token)
                 updates |= self.push_updates(entry, token)
             if not errors:
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=updates
-                )
+                return self.async_update_reload_and_abort(entry, data_updates=updates)
         return self.async_show_form(
             step_id=f"reconfigure_{provider}",
             data_schema=vol.Schema(fields),

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
-from homeassistant.components.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.util.hass_dict import HassKey
 from yarl import URL
@@ -33,6 +33,9 @@ PENDING_CONNECT: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_connect")
 FORWARDED = ("user_id", "code", "error", "error_description")
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=15)
 
+UNKNOWN_STATE = (
+    "This sign-in is unknown or already used: start again in Home Assistant."
+)
 CLOSE_PAGE = (
     "<!doctype html><title>EV Battery</title>"
     "<p>Smartcar Connect is done: you can close this window.</p>"
@@ -130,7 +133,7 @@ class SmartcarConnectView(HomeAssistantView):
         if flow_id is None:
             return web.Response(
                 status=HTTPStatus.BAD_REQUEST,
-                text="This sign-in is unknown or already used: start again in Home Assistant.",
+                text=UNKNOWN_STATE,
             )
         user_input = {
             key: request.query[key] for key in FORWARDED if key in request.query

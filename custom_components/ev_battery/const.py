@@ -38,7 +38,7 @@ CONF_SCAN_INTERVAL_MINUTES: Final = "scan_interval_minutes"
 CONF_API_VERSION: Final = "api_version"
 API_V3: Final = "v3"
 CONF_APPLICATION_ID: Final = "application_id"
-CONF_MANAGEMENT_TOKEN: Final = "management_token"
+CONF_MANAGEMENT_TOKEN: Final = "management_token"  # noqa: S105 - a key
 CONF_USER_ID: Final = "user_id"
 # Home Assistant's webhook for Smartcar's deliveries, its Home Assistant
 # Cloud URL (when Cloud made one), and the webhook's id at Smartcar.

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.components.device_tracker import SourceType, TrackerEntity
+from homeassistant.components.device_tracker.config_entry import (
+    TrackerEntity,
+    TrackerEntityDescription,
+)
+from homeassistant.components.device_tracker.const import SourceType
 
 from .entity import (
     EvBatteryEntity,
@@ -21,7 +26,13 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 0  # the coordinator does the reading
 
-LOCATION = EvBatteryEntityDescription(
+
+@dataclass(frozen=True, kw_only=True)
+class EvBatteryTrackerDescription(EvBatteryEntityDescription, TrackerEntityDescription):
+    """The vehicle's tracker."""
+
+
+LOCATION = EvBatteryTrackerDescription(
     key="location", translation_key="location", feature=Feature.LOCATION
 )
 
@@ -45,6 +56,8 @@ async def async_setup_entry(
 
 class EvBatteryTracker(EvBatteryEntity, TrackerEntity):
     """The vehicle's position (zones such as Home come from Home Assistant)."""
+
+    entity_description: EvBatteryTrackerDescription
 
     @property
     def source_type(self) -> SourceType:

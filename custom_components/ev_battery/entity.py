@@ -61,9 +61,7 @@ def async_add_vehicle_entities(
     not all at once) gets its entities when it arrives, without a reload.
     """
     for coordinator in entry.runtime_data.coordinators.values():
-        entry.async_on_unload(
-            _add_as_supported(coordinator, async_add_entities, build)
-        )
+        entry.async_on_unload(_add_as_supported(coordinator, async_add_entities, build))
 
 
 def _add_as_supported(

@@ -382,7 +382,9 @@ def estimate_soc(
     return min(soc + rate_per_hour * hours, ceiling)
 
 
-def push_deadline(last_delivery: datetime | None, *, charging: bool | None) -> datetime | None:
+def push_deadline(
+    last_delivery: datetime | None, *, charging: bool | None
+) -> datetime | None:
     """Until when push covers a vehicle (None: it does not).
 
     The one place that decides when polling steps in for push: after a

@@ -78,7 +78,9 @@ PUSH_HUBS: HassKey[dict[str, PushHub]] = HassKey(f"{DOMAIN}_push")
 
 def push_configured(entry: ConfigEntry) -> bool:
     """Whether an entry takes pushed data (it has a management token)."""
-    return bool(entry.data.get(CONF_MANAGEMENT_TOKEN) and entry.data.get(CONF_WEBHOOK_ID))
+    return bool(
+        entry.data.get(CONF_MANAGEMENT_TOKEN) and entry.data.get(CONF_WEBHOOK_ID)
+    )
 
 
 def shared_webhook_id(hass: HomeAssistant, application_id: str) -> str | None:
@@ -94,12 +96,11 @@ def shared_webhook_id(hass: HomeAssistant, application_id: str) -> str | None:
 async def async_webhook_url(
     hass: HomeAssistant, webhook_id: str
 ) -> tuple[str | None, bool]:
-    """The URL Smartcar should deliver to (None: it cannot reach us), and
-    whether it is a Home Assistant Cloud cloudhook.
+    """The URL Smartcar should deliver to, and whether it is a cloudhook.
 
-    Home Assistant Cloud's cloudhook when Cloud is connected; else Home
-    Assistant's external URL. An internal address is no use to Smartcar,
-    except for the local simulator.
+    None when Smartcar cannot reach us. Home Assistant Cloud's cloudhook
+    when Cloud is connected; else Home Assistant's external URL. An internal
+    address is no use to Smartcar, except for the local simulator.
     """
     if "cloud" in hass.config.components and cloud.async_active_subscription(hass):
         try:
@@ -125,7 +126,9 @@ def unreachable_issue_id(entry: ConfigEntry) -> str:
 
 
 @callback
-def async_check_reachable(hass: HomeAssistant, entry: ConfigEntry, url: str | None) -> None:
+def async_check_reachable(
+    hass: HomeAssistant, entry: ConfigEntry, url: str | None
+) -> None:
     """Raise (or clear) the repair issue that says push cannot arrive."""
     if url is not None:
         ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry))
@@ -158,9 +161,10 @@ async def async_setup_push(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> 
             allowed_methods=["POST"],
         )
     hub.entry_ids.add(entry.entry_id)
-    url = entry.data.get(CONF_CLOUDHOOK_URL) or (
-        await async_webhook_url(hass, webhook_id)
-    )[0]
+    url = (
+        entry.data.get(CONF_CLOUDHOOK_URL)
+        or (await async_webhook_url(hass, webhook_id))[0]
+    )
     async_check_reachable(hass, entry, url)
 
 
@@ -232,14 +236,24 @@ async def _async_handle(
                 "token in EV Battery is the one of the Smartcar application"
             )
         return web.Response(status=HTTPStatus.UNAUTHORIZED)
-    if not hub.first_time(event.event_id):
-        return web.Response(status=HTTPStatus.OK)  # a retry of one taken
-    if not isinstance(event, VehicleStateEvent | VehicleErrorEvent):
-        return web.Response(status=HTTPStatus.OK)
-    _learn_webhook(hass, entries, event.webhook_id)
+    # Any 2xx is taken as delivered; the body is ignored.
+    if (
+        isinstance(event, VehicleStateEvent | VehicleErrorEvent)
+        and hub.first_time(event.event_id)  # else a retry of one taken
+    ):
+        _learn_webhook(hass, entries, event.webhook_id)
+        _dispatch(entries, event)
+    return web.Response(status=HTTPStatus.OK)
+
+
+@callback
+def _dispatch(
+    entries: list[EvBatteryConfigEntry], event: VehicleStateEvent | VehicleErrorEvent
+) -> None:
+    """Hand a delivery to its vehicle's coordinator (test deliveries to none)."""
     if event.test:
         LOGGER.debug("A Smartcar test delivery arrived")
-        return web.Response(status=HTTPStatus.OK)
+        return
     for entry in entries:
         coordinator = entry.runtime_data.coordinators.get(event.vehicle_id)
         if coordinator is None:
@@ -248,7 +262,6 @@ async def _async_handle(
             coordinator.async_push(event)
         else:
             coordinator.async_push_error(event)
-    return web.Response(status=HTTPStatus.OK)
 
 
 @callback

@@ -167,12 +167,9 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
     async def _async_check_v3(
         self, application_id: str, token: str, redirect_uri: str
     ) -> dict[str, str]:
-        """Which value is wrong (field → error), checked in the order a person fixes them."""
-        credential = self._v3_credential()
-        if is_v3_credential(application_id) or application_id == credential.client_id:
-            return {CONF_APPLICATION_ID: "application_id_is_client_id"}
-        if not _is_uuid(application_id):
-            return {CONF_APPLICATION_ID: "application_id_not_uuid"}
+        """Which value is wrong (field → error), in the order a person fixes them."""
+        if errors := self._application_id_shape(application_id):
+            return errors
         m2m = self._token()
         client = self._client({CONF_MANAGEMENT_TOKEN: token}, m2m)
         try:
@@ -193,6 +190,15 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
             return await self._async_check_token(client)
         return {}
 
+    def _application_id_shape(self, application_id: str) -> dict[str, str]:
+        """An Application ID that cannot be one (the client id, not a UUID)."""
+        credential = self._v3_credential()
+        if is_v3_credential(application_id) or application_id == credential.client_id:
+            return {CONF_APPLICATION_ID: "application_id_is_client_id"}
+        if not _is_uuid(application_id):
+            return {CONF_APPLICATION_ID: "application_id_not_uuid"}
+        return {}
+
     @staticmethod
     async def _async_check_token(client: SmartcarV3Client) -> dict[str, str]:
         """Whether the Management API takes the management token."""
@@ -210,10 +216,14 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         """Check a management token entered when reconfiguring."""
         if not token:
             return {}
-        self.flow_impl = await config_entry_oauth2_flow.async_get_config_entry_implementation(
-            self.hass, entry
+        self.flow_impl = (
+            await config_entry_oauth2_flow.async_get_config_entry_implementation(
+                self.hass, entry
+            )
         )
-        return await self._async_check_token(self._client({CONF_MANAGEMENT_TOKEN: token}))
+        return await self._async_check_token(
+            self._client({CONF_MANAGEMENT_TOKEN: token})
+        )
 
     def push_updates(self, entry: ConfigEntry, token: str) -> dict[str, Any]:
         """Entry data for a (new, changed or removed) management token."""
@@ -326,7 +336,9 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
 
     def _webhook_id(self, application_id: str) -> str:
         """One Home Assistant webhook per Smartcar application."""
-        return shared_webhook_id(self.hass, application_id) or webhook.async_generate_id()
+        return (
+            shared_webhook_id(self.hass, application_id) or webhook.async_generate_id()
+        )
 
     async def _async_v3_reauth_done(self) -> ConfigFlowResult:
         """The credential works again: keep the user, take the new values."""

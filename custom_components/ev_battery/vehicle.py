@@ -295,7 +295,9 @@ class VehicleApi(ABC):
         del signals
         return None
 
-    def learn_vehicle(self, make: str | None, model: str | None, year: int | None) -> None:
+    def learn_vehicle(
+        self, make: str | None, model: str | None, year: int | None
+    ) -> None:
         """Make, model and year from a push (providers with push only)."""
         del make, model, year
 

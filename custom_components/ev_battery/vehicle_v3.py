@@ -123,8 +123,7 @@ class SmartcarV3VehicleApi(VehicleApi):
                 if feature not in self._reported:
                     self.unsupported.add(feature)
         commandable = (
-            Feature.CHARGE in self._reported
-            and CONTROL_PERMISSION in self.permissions
+            Feature.CHARGE in self._reported and CONTROL_PERMISSION in self.permissions
         )
         if commandable:
             self.unsupported.discard(Feature.CHARGE_CONTROL)
@@ -194,10 +193,18 @@ class SmartcarV3VehicleApi(VehicleApi):
             measured_at=measured,
         )
 
-    def learn_vehicle(self, make: str | None, model: str | None, year: int | None) -> None:
+    def learn_vehicle(
+        self, make: str | None, model: str | None, year: int | None
+    ) -> None:
         """Make, model and year (from the connection or a delivery)."""
-        if make and (make, model, year) != (self.info.make, self.info.model, self.info.year):
-            self.info = dataclasses.replace(self.info, make=make, model=model, year=year)
+        if make and (make, model, year) != (
+            self.info.make,
+            self.info.model,
+            self.info.year,
+        ):
+            self.info = dataclasses.replace(
+                self.info, make=make, model=model, year=year
+            )
 
     async def async_account_vehicle_ids(self) -> set[str]:
         """The user's connections (not billed)."""
@@ -235,7 +242,9 @@ class SmartcarV3VehicleApi(VehicleApi):
         raise EVNotSupportedError(msg, status=501)
 
 
-def v3_info(vehicle_id: str, make: str | None, model: str | None, year: int | None) -> VehicleInfo:
+def v3_info(
+    vehicle_id: str, make: str | None, model: str | None, year: int | None
+) -> VehicleInfo:
     """A v3 vehicle's device facts."""
     return VehicleInfo(
         vehicle_id=vehicle_id,

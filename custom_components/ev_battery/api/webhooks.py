@@ -57,6 +57,8 @@ class VerifyEvent:
     """Smartcar checks the webhook URL: answer with the challenge's HMAC."""
 
     challenge: str
+    # Smartcar's id of the webhook being verified (when the body says it).
+    webhook_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +148,11 @@ def parse_webhook(body: bytes) -> WebhookEvent:
         msg = "no eventType"
         raise _invalid(msg, payload)
     if event_type.upper() == "VERIFY":
-        return VerifyEvent(challenge=_challenge(payload))
+        return VerifyEvent(
+            challenge=_challenge(payload),
+            webhook_id=_text(as_dict(payload.get("meta")).get("webhookId"))
+            or _text(payload.get("webhookId")),
+        )
     event_id = payload.get("eventId")
     if event_type not in {"VEHICLE_STATE", "FIRST_DELIVERY", "VEHICLE_ERROR"}:
         return UnknownEvent(
