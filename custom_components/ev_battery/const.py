@@ -126,6 +126,7 @@ EVENERGY_SCOPES: Final = (
     "vehicle:write",
     "user:read",
     "charging_session:read",
+    "charging_session:write",  # boost (the 2026 API)
 )
 
 # Polling. Smartcar's free plan allows about 500 calls per vehicle per month:

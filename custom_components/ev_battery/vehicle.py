@@ -22,10 +22,12 @@ from .api import (
     IntegrationState,
     Signal,
 )
+from .api.evenergy import NOT_BOOSTABLE, NOT_BOOSTING
 from .const import Provider
 
 if TYPE_CHECKING:
     from .api import (
+        EvEnergyChargingSession,
         EvEnergyClient,
         EvEnergyVehicle,
         SignalSet,
@@ -542,6 +544,38 @@ class EvEnergyAccount:
     def expire(self) -> None:
         """Read the list afresh next time (after a command)."""
         self._read_at = None
+        self._sessions_at = None
+
+    # ---- boost (the 2026 API): the plug-ins in progress, one call for all
+    _sessions: dict[str, EvEnergyChargingSession] | None = None
+    _sessions_at: float | None = None
+    sessions_supported = True
+
+    async def open_sessions(self) -> dict[str, EvEnergyChargingSession]:
+        """The charging sessions in progress, by vehicle (one call, shared).
+
+        Read only for refreshes of plugged-in vehicles with smart charging;
+        an API without charging sessions (the seed era) is asked once.
+        """
+        async with self._lock:
+            if not self.sessions_supported:
+                return {}
+            if (
+                self._sessions is None
+                or self._sessions_at is None
+                or monotonic() - self._sessions_at > EVENERGY_SHARE_SECONDS
+            ):
+                try:
+                    found = await self.client.get_charging_sessions(is_finished=False)
+                except EVNotFoundError:
+                    self.sessions_supported = False
+                    return {}
+                self._sessions = {
+                    (session.vehicle or "").rstrip("/").rsplit("/", 1)[-1]: session
+                    for session in found
+                }
+                self._sessions_at = monotonic()
+            return self._sessions
 
 
 class EvEnergyVehicleApi(VehicleApi):
@@ -580,7 +614,40 @@ class EvEnergyVehicleApi(VehicleApi):
         vehicle, self._first = self._first, None
         if vehicle is None:
             vehicle = await self.account.vehicle(self.info.vehicle_id)
-        return self.state_from(vehicle)
+        state = self.state_from(vehicle)
+        await self._read_boost(vehicle, state)
+        return state
+
+    # ---- boost (the 2026 API); read by the boost switch
+    smart_charging: bool | None = None
+    charging_session: EvEnergyChargingSession | None = None
+
+    async def _read_boost(self, vehicle: EvEnergyVehicle, state: VehicleState) -> None:
+        """Smart charging, and the plug-in in progress when it can be boosted."""
+        self.smart_charging = vehicle.smart_charging_enabled
+        if not self.smart_charging or not state.plugged_in:
+            self.charging_session = None
+            return
+        sessions = await self.account.open_sessions()
+        self.charging_session = sessions.get(self.info.vehicle_id)
+
+    async def async_set_boost(self, on: bool) -> bool:  # noqa: FBT001
+        """Start or end a boost of the plug-in in progress (charge now)."""
+        session = self.charging_session
+        if session is None:
+            self.account.expire()
+            session = (await self.account.open_sessions()).get(self.info.vehicle_id)
+        if session is None:
+            msg = "The vehicle is not plugged in"
+            raise EVVehicleStateError(msg, code=NOT_BOOSTABLE if on else NOT_BOOSTING)
+        if session.boosting == on:
+            return False
+        if on:
+            self.charging_session = await self.client.boost_start(session.id)
+        else:
+            self.charging_session = await self.client.boost_end(session.id)
+        self.account.expire()
+        return True
 
     def state_from(self, vehicle: EvEnergyVehicle) -> VehicleState:
         """Map a vehicle (with its status log) to the state."""

@@ -93,6 +93,7 @@ async def test_evenergy_full_flow_with_pkce(hass, sim, hass_client_no_auth):
         "vehicle:write",
         "user:read",
         "charging_session:read",
+        "charging_session:write",
     ]
     result = await run_oauth(hass, sim, hass_client_no_auth, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY

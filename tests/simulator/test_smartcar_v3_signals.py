@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import KIA, LEAF, SC_USER, TESLA, VW, Sim
+from .conftest import KIA, LEAF, SC_USER, TESLA, VW, Sim, smartcar_token
 from .smartcar_v3 import WEBHOOK, V3Api, connect_v3, m2m_token
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -278,8 +278,6 @@ async def test_billing_is_shared_with_v2_and_ends_in_430(sim, v3):
     )
     assert body["resolution"] == {"type": "CONTACT_SUPPORT"}
     # The v2 surface shares the allowance.
-    from .conftest import smartcar_token  # noqa: PLC0415
-
     v2 = (await smartcar_token(sim))["access_token"]
     async with sim.http.get(
         sim.url(f"/smartcar/api/v2.0/vehicles/{TESLA}/battery"),

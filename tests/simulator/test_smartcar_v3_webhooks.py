@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import aiohttp
 import pytest
+from aiohttp.test_utils import TestServer
 
+from simulator import SIM_KEY, create_app
 from simulator.state import car_from_spec
 
 from .conftest import KIA, SC_USER, START, TESLA, VW, Sim
@@ -351,3 +355,26 @@ async def test_delivery_log_filters_and_counts(sim, v3, target):
     assert failed["count"] == 0
     await sim.control("DELETE", "/smartcar/v3/deliveries")
     assert (await deliveries(sim))["count"] == 0
+
+
+async def test_a_running_clock_delivers_without_control_calls(scenario, target):
+    """With time_scale > 0 (the demo) a background task ingests and delivers."""
+    app = create_app(scenario, start=START, time_scale=120)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as http:
+            running = Sim(server=server, state=app[SIM_KEY], http=http)
+            await connect_v3(running)
+            await use_webhook(running, target.url)
+            api = V3Api(running, await m2m_token(running))
+            await api.subscribe(TESLA)  # charging: one a minute, 2 s real
+            for _ in range(40):
+                if target.events("VEHICLE_STATE"):
+                    break
+                await asyncio.sleep(0.1)
+            states = target.events("VEHICLE_STATE")
+            assert states
+            assert SOC in trigger_codes(states[0])
+    finally:
+        await server.close()

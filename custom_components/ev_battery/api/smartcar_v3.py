@@ -344,7 +344,12 @@ class SmartcarV3Client(ClientBase):
         management: bool = False,
         page_size: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Every item of a JSON:API list, page by page."""
+        """Every item of a JSON:API list, page by page.
+
+        Without ``page_size`` (subscriptions: no paging parameters are
+        documented) the first request has none; a next page is still asked
+        by ``page[number]`` if the answer links one.
+        """
         params = {key: value for key, value in filters.items() if value is not None}
         if page_size is not None:
             params["page[size]"] = str(page_size)

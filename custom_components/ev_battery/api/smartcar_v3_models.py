@@ -506,7 +506,7 @@ class SignalSet(Mapping[str, SignalValue]):
     last body gives that value with ``ok=False``.
     """
 
-    __slots__ = ("_signals", "vehicle")
+    __slots__ = ("_signals", "_vehicle")
 
     def __init__(
         self,
@@ -519,7 +519,12 @@ class SignalSet(Mapping[str, SignalValue]):
         self._signals: Mapping[str, SignalValue] = MappingProxyType(
             {str(signal.code): signal for signal in values}
         )
-        self.vehicle = vehicle
+        self._vehicle = vehicle
+
+    @property
+    def vehicle(self) -> V3Vehicle | None:
+        """The vehicle, when the answer or the delivery described it."""
+        return self._vehicle
 
     def __getitem__(self, code: str) -> SignalValue:
         """The signal with ``code``."""
@@ -558,8 +563,8 @@ class SignalSet(Mapping[str, SignalValue]):
             msg = "Invalid response for signals: no list of signals"
             raise EVInvalidResponseError(msg, raw=document)
         included = as_dict(document).get("included")
-        # JSON:API puts related resources in a list; the reference shows
-        # {"vehicle": {...}}: both are accepted.
+        # UNCERTAIN (smartcar-v3.md): the reference shows "included" as
+        # {"vehicle": {...}}, JSON:API as a list of resources: both accepted.
         vehicle_data: Any = None
         if isinstance(included, dict):
             vehicle_data = included.get("vehicle")

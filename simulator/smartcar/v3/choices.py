@@ -57,8 +57,8 @@ NO_CONNECTION = ("RESOURCE_NOT_FOUND", "VEHICLE")
 # reports, is 404 RESOURCE_NOT_FOUND with code SIGNAL.
 NO_SIGNAL = ("RESOURCE_NOT_FOUND", "SIGNAL")
 # SIM CHOICE (uncertain, contract): a command the car did not finish in time
-# is 504 UPSTREAM/TIMEOUT.
-COMMAND_TIMEOUT = ("UPSTREAM", "TIMEOUT", 504)
+# is 504 UPSTREAM/TIMEOUT (the simulator answers it only as an injected fault:
+# ``{"path": ..., "error": "UPSTREAM", "code": "TIMEOUT", "status": 504}``).
 # SIM CHOICE (uncertain): a missing sc-user-id is 400 VALIDATION/PARAMETER.
 MISSING_USER = ("VALIDATION", "PARAMETER")
 
