@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from homeassistant.components.application_credentials import (
@@ -12,7 +12,6 @@ from homeassistant.components.application_credentials import (
     async_import_client_credential,
 )
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -36,6 +35,9 @@ from tests.simulator.smartcar_v3 import (
 )
 
 from .conftest import setup_entry
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
 
 TESLA = "36ab27d0-fd9d-4455-823a-ce30af709ffc"
 HA_WEBHOOK = "ev-battery-test-webhook"
