@@ -25,7 +25,7 @@ from .api import (
     SmartcarV3Client,
 )
 from .application_credentials import EvBatteryOAuth2Implementation
-from .connect import SmartcarConnectView
+from .connect import async_register_connect_view
 from .const import (
     API_V3,
     CONF_API_VERSION,
@@ -121,7 +121,7 @@ class SessionTokenProvider:
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions and Smartcar Connect's v3 redirect."""
     async_setup_services(hass)
-    hass.http.register_view(SmartcarConnectView())
+    async_register_connect_view(hass)
     return True
 
 

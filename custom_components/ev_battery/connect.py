@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
+from homeassistant.components import http
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.network import NoURLAvailableError, get_url
@@ -26,9 +28,13 @@ from .const import DOMAIN
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+# The header in which the frontend says where the person reaches Home
+# Assistant (Home Assistant's OAuth flows build their redirect from it).
+HEADER_FRONTEND_BASE = "HA-Frontend-Base"
 CONNECT_CALLBACK_PATH = f"/api/{DOMAIN}/smartcar/connect"
 # Flows waiting for Connect's redirect, by the ``state`` they sent.
 PENDING_CONNECT: HassKey[dict[str, str]] = HassKey(f"{DOMAIN}_connect")
+VIEW_REGISTERED: HassKey[bool] = HassKey(f"{DOMAIN}_connect_view")
 # What the callback forwards to the flow.
 FORWARDED = ("user_id", "code", "error", "error_description")
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=15)
@@ -46,18 +52,34 @@ CLOSE_PAGE = (
 def connect_redirect_uri(hass: HomeAssistant) -> str:
     """The redirect URI to register for a v3 application.
 
-    The address the person uses for Home Assistant right now (their browser
-    follows the redirect), else Home Assistant's configured URL.
+    The address the person's browser uses for Home Assistant right now (the
+    frontend sends it, as for Home Assistant's own OAuth callback): the
+    browser follows the redirect. Else Home Assistant's configured URL.
     """
-    try:
-        base = get_url(hass, require_current_request=True)
-    except NoURLAvailableError:
-        base = get_url(hass)
-    return f"{base}{CONNECT_CALLBACK_PATH}"
+    # As Home Assistant's OAuth flows read it (http re-exports the context
+    # variable without declaring it, which strict mypy flags).
+    request = http.current_request.get()  # type: ignore[attr-defined,unused-ignore]
+    base = request.headers.get(HEADER_FRONTEND_BASE) if request else None
+    if not base:
+        try:
+            base = get_url(hass, require_current_request=True)
+        except NoURLAvailableError:
+            base = get_url(hass)
+    return f"{base.rstrip('/')}{CONNECT_CALLBACK_PATH}"
+
+
+@callback
+def async_register_connect_view(hass: HomeAssistant) -> None:
+    """Register the callback once (a flow may run before the entry's set-up)."""
+    if hass.data.get(VIEW_REGISTERED):
+        return
+    hass.data[VIEW_REGISTERED] = True
+    hass.http.register_view(SmartcarConnectView())
 
 
 def connect_state(hass: HomeAssistant, flow_id: str) -> str:
     """A ``state`` that leads Connect's redirect back to ``flow_id``."""
+    async_register_connect_view(hass)
     state = secrets.token_urlsafe(24)
     hass.data.setdefault(PENDING_CONNECT, {})[state] = flow_id
     return state

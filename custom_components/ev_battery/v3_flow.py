@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components import webhook
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigFlowResult
 from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
@@ -44,6 +45,7 @@ from .const import (
     CONF_SMARTCAR_WEBHOOK_ID,
     CONF_USER_ID,
     CONF_WEBHOOK_ID,
+    DOMAIN,
     PROVIDER_NAMES,
     Provider,
     provider_urls,
@@ -240,6 +242,7 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
             forget_state(self.hass, self.flow_id)
             self._connect_answer = user_input
             if "error" in user_input:
+                self.external_data = user_input
                 return self.async_external_step_done(next_step_id="authorize_rejected")
             return self.async_external_step_done(next_step_id="smartcar_user")
         self._connect_started = dt_util.utcnow()
@@ -274,7 +277,9 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
             return self.async_abort(reason="cannot_connect")
         if not connections:
             return self.async_abort(reason="no_vehicles")
-        return await self._async_v3_entry(user_id)
+        return await self._async_v3_entry(
+            user_id, {connection.vehicle_id for connection in connections}
+        )
 
     async def _find_user(self, client: SmartcarV3Client) -> str | None:
         """The user whose connections were made since Connect was opened."""
@@ -286,7 +291,30 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         }
         return users.pop() if len(users) == 1 else None
 
-    async def _async_v3_entry(self, user_id: str) -> ConfigFlowResult:
+    def _v2_entry_of(self, vehicle_ids: set[str]) -> ConfigEntry | None:
+        """A Smartcar v2.0 entry that has one of these vehicles.
+
+        Smartcar keeps vehicle ids across API versions; whether a user id
+        stays the same when the person connects a new application is not
+        documented, so a v2 entry is also recognised by its vehicles.
+        """
+        registry = dr.async_get(self.hass)
+        for entry in self.hass.config_entries.async_entries(DOMAIN):
+            if entry.data.get(CONF_PROVIDER) != Provider.SMARTCAR or self._is_v3_entry(
+                entry
+            ):
+                continue
+            for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+                if any(
+                    domain == DOMAIN and identifier in vehicle_ids
+                    for domain, identifier in device.identifiers
+                ):
+                    return entry
+        return None
+
+    async def _async_v3_entry(
+        self, user_id: str, vehicle_ids: set[str]
+    ) -> ConfigFlowResult:
         """Create the entry (or move a v2 entry of the same user to v3)."""
         await self.async_set_unique_id(f"{Provider.SMARTCAR}_{user_id}")
         token = self._v3_data[CONF_MANAGEMENT_TOKEN]
@@ -309,7 +337,7 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         }
         existing = self.hass.config_entries.async_entry_for_domain_unique_id(
             self.handler, self.unique_id or ""
-        )
+        ) or self._v2_entry_of(vehicle_ids)
         if existing is None or self._is_v3_entry(existing):
             self._abort_if_unique_id_configured()
         placeholders: dict[str, str] = {}
@@ -325,7 +353,7 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
             # The same Smartcar user moves from a v2.0 app to a v3 app: the
             # vehicle ids stay, so entities, names and history stay too.
             return self.async_update_reload_and_abort(
-                existing, data=data, reason="moved_to_v3"
+                existing, unique_id=self.unique_id, data=data, reason="moved_to_v3"
             )
         return self.async_create_entry(
             title=PROVIDER_NAMES[Provider.SMARTCAR],
