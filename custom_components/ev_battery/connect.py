@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
-from homeassistant.components import http
 from homeassistant.core import callback
+from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.network import NoURLAvailableError, get_url
@@ -56,9 +56,10 @@ def connect_redirect_uri(hass: HomeAssistant) -> str:
     frontend sends it, as for Home Assistant's own OAuth callback): the
     browser follows the redirect. Else Home Assistant's configured URL.
     """
-    # As Home Assistant's OAuth flows read it (http re-exports the context
-    # variable without declaring it, which strict mypy flags).
-    request = http.current_request.get()  # type: ignore[attr-defined,unused-ignore]
+    # Read exactly as Home Assistant's own OAuth flows read it: through the
+    # module they import as ``http`` (components.http on 2025.4, helpers.http
+    # on 2026; neither declares the name, which strict mypy flags).
+    request = config_entry_oauth2_flow.http.current_request.get()  # type: ignore[attr-defined,unused-ignore]
     base = request.headers.get(HEADER_FRONTEND_BASE) if request else None
     if not base:
         try:

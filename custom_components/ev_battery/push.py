@@ -16,7 +16,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from homeassistant.components import cloud, webhook
+from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -45,6 +45,8 @@ from .const import (
 )
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from homeassistant.config_entries import ConfigEntry
 
     from .coordinator import EvBatteryConfigEntry
@@ -93,6 +95,20 @@ def shared_webhook_id(hass: HomeAssistant, application_id: str) -> str | None:
     return None
 
 
+def _cloud(hass: HomeAssistant) -> ModuleType | None:
+    """Home Assistant Cloud's component, when it is loaded (else None).
+
+    Imported only then: importing it loads Alexa, Google Assistant and the
+    camera component, whose requirements an installation without Cloud may
+    not have.
+    """
+    if "cloud" not in hass.config.components:
+        return None
+    from homeassistant.components import cloud  # noqa: PLC0415
+
+    return cloud
+
+
 async def async_webhook_url(
     hass: HomeAssistant, webhook_id: str
 ) -> tuple[str | None, bool]:
@@ -102,7 +118,8 @@ async def async_webhook_url(
     when Cloud is connected; else Home Assistant's external URL. An internal
     address is no use to Smartcar, except for the local simulator.
     """
-    if "cloud" in hass.config.components and cloud.async_active_subscription(hass):
+    cloud = _cloud(hass)
+    if cloud is not None and cloud.async_active_subscription(hass):
         try:
             return await cloud.async_create_cloudhook(hass, webhook_id), True
         except cloud.CloudNotAvailable:
@@ -192,6 +209,9 @@ async def async_remove_cloudhook(hass: HomeAssistant, entry: ConfigEntry) -> Non
         for other in hass.config_entries.async_entries(DOMAIN)
         if other.entry_id != entry.entry_id
     ):
+        return
+    cloud = _cloud(hass)
+    if cloud is None:
         return
     try:
         await cloud.async_delete_cloudhook(hass, str(webhook_id))
