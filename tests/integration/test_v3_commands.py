@@ -188,7 +188,7 @@ async def test_auto_enrolled_vehicles_are_left_as_they_are(
 class FakeCloud(SimpleNamespace):
     """Home Assistant Cloud as far as push uses it."""
 
-    class CloudNotAvailable(Exception):
+    class CloudNotAvailable(Exception):  # noqa: N818 - Home Assistant's name
         """Cloud is down."""
 
 
