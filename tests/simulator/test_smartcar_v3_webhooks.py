@@ -17,7 +17,9 @@ from simulator.state import car_from_spec
 
 from .conftest import KIA, SC_USER, START, TESLA, VW, Sim
 from .smartcar_v3 import (
+    AMT,
     APP_ID,
+    M2M_ID,
     WEBHOOK,
     Target,
     V3Api,
@@ -378,3 +380,31 @@ async def test_a_running_clock_delivers_without_control_calls(scenario, target):
             assert SOC in trigger_codes(states[0])
     finally:
         await server.close()
+
+
+async def test_the_dashboard_page_sets_a_webhook_url(sim, target):
+    async with sim.http.get(sim.url("/_sim/smartcar/dashboard")) as resp:
+        assert resp.status == 200
+        page = await resp.text()
+    assert APP_ID in page
+    assert M2M_ID in page
+    assert AMT in page
+    assert "not verified" in page
+    form = {
+        "application_id": APP_ID,
+        "id": WEBHOOK,
+        "url": target.url,
+        "auto_enroll": "on",
+    }
+    async with sim.http.post(
+        sim.url("/_sim/smartcar/dashboard"), data=form, allow_redirects=False
+    ) as resp:
+        assert resp.status == 303
+    webhooks = await sim.control("GET", "/smartcar/v3/webhooks")
+    hook = next(w for w in webhooks if w["id"] == WEBHOOK)
+    assert hook["verified"] is True
+    assert hook["auto_enroll"] is True
+    assert hook["url"] == target.url
+    bad = {"application_id": APP_ID, "id": WEBHOOK, "url": "ftp://x"}
+    async with sim.http.post(sim.url("/_sim/smartcar/dashboard"), data=bad) as resp:
+        assert resp.status == 400

@@ -24,6 +24,7 @@ from simulator.oauth import OAuthClient, OAuthError, OAuthServer
 from .api import VehicleApi
 from .choices import M2M_TOKEN_LIFETIME, MODES
 from .control import register_control
+from .dashboard import register_dashboard
 from .engine import Engine
 from .errors import v3_error, v3_error_response
 from .iam import Iam
@@ -286,6 +287,7 @@ class SmartcarV3:
             "*", f"{prefix}/management/v3/{{tail:.*}}", self.management.handle
         )
         register_control(app, self, f"/_sim{prefix}/v3")
+        register_dashboard(app, self, f"/_sim{prefix}/dashboard")
         faults = self.sim.faults
         faults.register_renderer(f"{prefix}/vehicle/v3", self._render_fault)
         faults.register_renderer(f"{prefix}/management/v3", self._render_fault)
