@@ -8,9 +8,11 @@
    user (``demo`` / ``demo``);
 3. logs in as that user and creates the two application credentials for
    ``ev_battery`` over the websocket API, unless they exist already;
-4. with ``--check``: runs the config flow for the Smartcar provider over REST,
-   approving the sign-in with the simulator's auto-approve, and checks that
-   the entry is loaded and ``sensor.*state_of_charge*`` entities have states.
+4. with ``--check``: runs the config flow for the Smartcar v3 application
+   over REST, approving the sign-in with the simulator's auto-approve, pastes
+   the webhook URL the flow shows into the simulated Dashboard, waits for the
+   first pushed delivery, and checks that the entry is loaded and
+   ``sensor.*state_of_charge*`` entities have states.
 
 Usage: ``python demo/provision.py [--ha-url URL] [--sim-url URL] [--pid PID]...
 [--check]``. The exit status is 0 on success and 1 on any failure.
@@ -61,10 +63,17 @@ class Credential:
     client_secret: str
 
 
-# The simulator's demo applications (simulator/scenarios/default.json).
+# The simulator's demo applications (simulator/scenarios/default.json): a
+# Smartcar v3 application (what the Dashboard creates today; the default),
+# ev.energy, and a Smartcar v2.0 application.
 CREDENTIALS: Final = (
     Credential(
-        "Smartcar (simulator)",
+        "Smartcar v3 (simulator)",
+        "client_3f9a1c7e5b2d4a6c8e0f",
+        "sc3-demo-client-secret",
+    ),
+    Credential(
+        "Smartcar v2.0 (simulator)",
         "sc-demo-client-id",
         "sc-demo-client-secret",
     ),
@@ -74,6 +83,12 @@ CREDENTIALS: Final = (
         "ee-demo-client-secret",
     ),
 )
+
+# The v3 application's other Dashboard values, and its webhook.
+V3_APPLICATION_ID: Final = "8d1c6b0e-2f4a-4c3b-9e7d-5a6f1b2c3d4e"
+V3_MANAGEMENT_TOKEN: Final = "sc3-demo-management-token"  # noqa: S105 (demo)
+V3_WEBHOOK: Final = "wh-v3-demo"
+CALLBACKS: Final = ("/auth/external/callback", f"/api/{DOMAIN}/smartcar/connect")
 
 # Entries that finishing onboarding creates and the demo removes.
 ONBOARDING_DOMAINS: Final = frozenset({"google_translate", "shopping_list"})
@@ -431,14 +446,17 @@ class Demo:
         )
 
     def pick_implementation(self, step: dict[str, Any]) -> dict[str, Any]:
-        """The answer to ``pick_implementation``: the Smartcar credential."""
+        """The answer to ``pick_implementation``: the Smartcar v3 credential."""
         wanted = self.credential_ids.get(CREDENTIALS[0].client_id, "")
         options: list[list[str]] = []
         for item in step.get("data_schema", []):
             if item.get("name") == "implementation":
                 options = item.get("options", [])
+        keys = [key for key, _ in options]
+        if wanted in keys:
+            return {"implementation": wanted}
         for key, label in options:
-            if key == wanted or "smartcar" in str(label).lower():
+            if "smartcar" in str(label).lower():
                 return {"implementation": key}
         fail(f"pick_implementation offers no Smartcar credential: {options}")
 
@@ -456,7 +474,7 @@ class Demo:
                 f"{urlsplit(str(r.url)).path} ({r.status})" for r in response.history
             )
             hops = hops or "no redirect"
-            if final.path != "/auth/external/callback":
+            if final.path not in CALLBACKS:
                 fail(
                     "the authorize URL did not lead to Home Assistant's callback: "
                     f"it ended at {final.netloc}{final.path} with HTTP "
@@ -483,22 +501,33 @@ class Demo:
                 return step
         fail(f"the flow stayed in progress for {FLOW_TIMEOUT:.0f} s")
 
+    def form_answer(self, step: dict[str, Any]) -> dict[str, Any]:
+        """What to submit to a form step."""
+        step_id = step.get("step_id")
+        if step.get("errors"):
+            fail(f"step {step_id!r} reports errors: {step['errors']}")
+        if step_id == "user":
+            say("  step 'user': provider = smartcar")
+            return {"provider": "smartcar"}
+        if step_id == "smartcar_v3":
+            say("  step 'smartcar_v3': Application ID and management token")
+            return {
+                "application_id": V3_APPLICATION_ID,
+                "management_token": V3_MANAGEMENT_TOKEN,
+            }
+        if step_id == "pick_implementation":
+            answer = self.pick_implementation(step)
+            say(f"  step 'pick_implementation': {answer['implementation']}")
+            return answer
+        say(f"  step {step_id!r}: submitting the defaults")
+        return {}
+
     async def next_step(self, step: dict[str, Any]) -> Any:
         """Answer one step of the flow; return the one after it."""
         flow_id = step["flow_id"]
         kind, step_id = step.get("type"), step.get("step_id")
-        if kind == "form" and step.get("errors"):
-            fail(f"step {step_id!r} reports errors: {step['errors']}")
-        if kind == "form" and step_id == "user":
-            say("  step 'user': provider = smartcar")
-            return await self.configure(flow_id, {"provider": "smartcar"})
-        if kind == "form" and step_id == "pick_implementation":
-            answer = self.pick_implementation(step)
-            say(f"  step 'pick_implementation': {answer['implementation']}")
-            return await self.configure(flow_id, answer)
         if kind == "form":
-            say(f"  step {step_id!r}: submitting the defaults")
-            return await self.configure(flow_id, {})
+            return await self.configure(flow_id, self.form_answer(step))
         if kind == "external":
             await self.follow_authorize(step["url"])
             return await self.configure(flow_id, {})
@@ -518,6 +547,8 @@ class Demo:
                 if kind == "create_entry":
                     result: dict[str, Any] = step.get("result") or {}
                     say(f"  entry created: {step.get('title')!r}")
+                    placeholders = step.get("description_placeholders") or {}
+                    result["webhook_url"] = placeholders.get("webhook_url")
                     return result
                 if kind == "abort":
                     fail(
@@ -548,6 +579,32 @@ class Demo:
         entries: list[dict[str, Any]] = result
         return entries
 
+    async def use_webhook(self, url: str | None) -> None:
+        """Paste the webhook URL in the (simulated) Dashboard; wait for push."""
+        if not url:
+            fail("the entry-created dialog shows no webhook URL for push")
+        say(f"  webhook URL: {url}")
+        async with self.session.post(
+            f"{self.sim_url}/_sim/smartcar/v3/webhooks",
+            json={"id": V3_WEBHOOK, "url": url, "auto_enroll": True},
+        ) as response:
+            webhook = await response.json(content_type=None)
+        if not webhook.get("verified"):
+            fail(f"Home Assistant did not answer Smartcar's VERIFY: {webhook}")
+        say("  Smartcar verified the webhook; waiting for the first delivery")
+        deadline = time.monotonic() + STATES_TIMEOUT
+        while time.monotonic() < deadline:
+            async with self.session.get(
+                f"{self.sim_url}/_sim/smartcar/v3/deliveries",
+                params={"event_type": "FIRST_DELIVERY", "ok": "true"},
+            ) as response:
+                log = await response.json(content_type=None)
+            if log.get("count"):
+                say(f"  {log['count']} vehicle(s) pushed their first delivery")
+                return
+            await asyncio.sleep(1)
+        fail(f"no delivery reached Home Assistant in {STATES_TIMEOUT:.0f} s")
+
     async def soc_states(self) -> list[dict[str, Any]]:
         """Wait for ``sensor.*state_of_charge*`` states with a value."""
         deadline = time.monotonic() + STATES_TIMEOUT
@@ -573,7 +630,10 @@ class Demo:
     async def check(self) -> None:
         """Add a Smartcar entry through the config flow and read its sensors."""
         say("")
-        say("Check: config flow for Smartcar (auto-approved as driver@example.com)")
+        say(
+            "Check: config flow for Smartcar v3 with push "
+            "(auto-approved as driver@example.com)"
+        )
         # An entry from an earlier run would make the flow abort with
         # already_configured (and its tokens died with the earlier simulator).
         for entry in await self.entries():
@@ -595,6 +655,7 @@ class Demo:
                 f" ({entry.get('reason') or 'no reason given'}); see {LOG_FILE}"
             )
         say(f"  entry {entry.get('entry_id')} is loaded")
+        await self.use_webhook(entry.get("webhook_url"))
         found = await self.soc_states()
         say(f"  {len(found)} state-of-charge sensor(s):")
         for item in found:
