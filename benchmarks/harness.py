@@ -19,6 +19,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (  # type: ignore[import-untyped]
     MockConfigEntry,
 )
+from yarl import URL
 
 from benchmarks.polling import RefreshingToken
 from custom_components.ev_battery.const import DOMAIN, SIMULATOR_ENV, SMARTCAR_SCOPES
@@ -92,3 +93,103 @@ async def smartcar_entry(
     )
     entry.add_to_hass(hass)
     return entry
+
+
+# The simulator's v3 application (simulator/scenarios/default.json).
+V3_APPLICATION_ID = "8d1c6b0e-2f4a-4c3b-9e7d-5a6f1b2c3d4e"
+V3_CLIENT_ID, V3_CLIENT_SECRET = "client_3f9a1c7e5b2d4a6c8e0f", "sc3-demo-client-secret"
+V3_MANAGEMENT_TOKEN = "sc3-demo-management-token"  # noqa: S105 - the demo's
+V3_WEBHOOK = "wh-v3-demo"
+V3_USER = "driver@example.com"
+HA_WEBHOOK = "ev-battery-benchmark"
+
+
+async def connect_v3(base: str, sim: Simulator) -> str:
+    """Connect the user's vehicles to the v3 application; their user id."""
+    sim.auto_approve = V3_USER
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(
+                f"{base}/smartcar/connect/oauth/authorize",
+                params={
+                    "response_type": "code",
+                    "client_id": V3_APPLICATION_ID,
+                    "redirect_uri": "http://127.0.0.1/callback",
+                    "scope": " ".join(SMARTCAR_SCOPES),
+                    "state": "benchmark",
+                },
+                allow_redirects=False,
+            ) as response,
+        ):
+            location = response.headers["Location"]
+    finally:
+        sim.auto_approve = None
+    return str(URL(location).query["user_id"])
+
+
+async def smartcar_v3_entry(hass: HomeAssistant, base: str, sim: Simulator) -> Any:
+    """A Smartcar v3 entry with push, its webhook served to the simulator.
+
+    Home Assistant's HTTP application is served on a loopback port after the
+    integration registered its views; the simulator's webhook points there,
+    and Smartcar's VERIFY follows once the entry is set up (see
+    :func:`use_webhook`).
+    """
+    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+    frame.async_setup(hass)
+    await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass,
+        DOMAIN,
+        ClientCredential(V3_CLIENT_ID, V3_CLIENT_SECRET, "Smartcar v3"),
+        "sc3_cred",
+    )
+    user_id = await connect_v3(base, sim)
+    if not await async_setup_component(hass, DOMAIN, {}):
+        msg = "the integration did not load"
+        raise RuntimeError(msg)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Smartcar",
+        unique_id=f"smartcar_{user_id}",
+        data={
+            "auth_implementation": "sc3_cred",
+            "provider": "smartcar",
+            "api_version": "v3",
+            "application_id": V3_APPLICATION_ID,
+            "management_token": V3_MANAGEMENT_TOKEN,
+            "user_id": user_id,
+            "webhook_id": HA_WEBHOOK,
+            "scopes": list(SMARTCAR_SCOPES),
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@asynccontextmanager
+async def serve_home_assistant(hass: HomeAssistant) -> AsyncIterator[str]:
+    """Home Assistant's HTTP application on a loopback port; its base URL."""
+    runner, url = await serve(hass.http.app)
+    await hass.config.async_update(internal_url=url)
+    try:
+        yield url
+    finally:
+        await runner.cleanup()
+
+
+async def use_webhook(sim: Simulator, base: str, ha_url: str) -> None:
+    """Give the Dashboard webhook Home Assistant's URL (VERIFY, subscribe)."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{base}/_sim/smartcar/v3/webhooks",
+            json={"id": V3_WEBHOOK, "url": f"{ha_url}/api/webhook/{HA_WEBHOOK}"},
+        ) as response,
+    ):
+        webhook = await response.json()
+    if not webhook.get("verified"):
+        msg = f"Home Assistant did not answer VERIFY: {webhook}"
+        raise RuntimeError(msg)
+    await sim.settle()

@@ -63,7 +63,12 @@ def test_month_benchmark_writes_its_figures(tmp_path):
     )
     assert "budgeted" in done.stdout
     figures = json.loads(figures_file.read_text())
-    assert set(figures["strategies"]) == {"fixed_6h", "fixed_90min", "budgeted"}
+    assert set(figures["strategies"]) == {
+        "fixed_6h",
+        "fixed_90min",
+        "budgeted",
+        "push",
+    }
     for result in figures["strategies"].values():
         assert result["billed_calls_per_vehicle_30d"] > 0
         assert set(result["soc_error_charging_pp"]) == {"measured", "estimated"}
@@ -71,4 +76,12 @@ def test_month_benchmark_writes_its_figures(tmp_path):
     fixed = figures["strategies"]["fixed_90min"]
     # Every 90 minutes all five default signals, billed one by one.
     assert fixed["billed_calls_per_vehicle_30d"] > 1500
+    # Push: the charging car's state of charge arrives as it changes, the
+    # plug-in at once, and reads are billed only at set-up and for commands.
+    push = figures["strategies"]["push"]
+    assert push["soc_error_charging_pp"]["estimated"]["p95"] <= 2
+    assert push["plugin_delay_min"]["p95"] <= 5
+    assert push["billed_calls_per_vehicle_30d"] < (
+        figures["strategies"]["budgeted"]["billed_calls_per_vehicle_30d"]
+    )
     assert figures["setup_50_vehicles_1s_latency_s"] > 0

@@ -491,6 +491,13 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
                     self.next_read_at.isoformat() if self.next_read_at else None
                 ),
                 "plug_windows": [list(w) for w in self.reading.plug_windows],
+                # Push survives a restart: polling need not step in at once.
+                "last_push_at": (
+                    self.last_push_at.isoformat() if self.last_push_at else None
+                ),
+                "subscribed_at": (
+                    self.subscribed_at.isoformat() if self.subscribed_at else None
+                ),
             },
         )
 
@@ -531,6 +538,9 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             (str(kind), int(first), int(last))
             for kind, first, last in stored.get("plug_windows", [])
         )
+        for name in ("last_push_at", "subscribed_at"):
+            if moment := stored.get(name):
+                setattr(self, name, datetime.fromisoformat(moment))
         self._remember(state, set())
         self.reading = dataclasses.replace(
             self.reading, read_at=read_at, plug_windows=windows

@@ -83,8 +83,8 @@ class SmartcarV3VehicleApi(VehicleApi):
         self.signals = SignalSet({})
         self.unsupported.update(set(Feature) - {Feature.BATTERY, Feature.CHARGE})
         # Until the car has reported anything, battery and charge are assumed
-        # (the entities most people want wait for their first value).
-        self._reported: set[Feature] = set()
+        # (the entities most people want wait for their first value). What
+        # it reported is ``answered`` (kept across restarts with the reading).
         self.unsupported.add(Feature.CHARGE_RECORDS)  # no v3 records endpoint
 
     @property
@@ -114,16 +114,16 @@ class SmartcarV3VehicleApi(VehicleApi):
     def _learn_features(self) -> None:
         for feature, codes in FEATURE_SIGNAL_CODES.items():
             if any(code in self.signals for code in codes):
-                self._reported.add(feature)
                 self.answered.add(feature)
+            if feature in self.answered:
                 self.unsupported.discard(feature)
-        if self._reported:
+        if self.answered:
             # Once the car has reported, what it did not report is not there.
             for feature in (Feature.BATTERY, Feature.CHARGE):
-                if feature not in self._reported:
+                if feature not in self.answered:
                     self.unsupported.add(feature)
         commandable = (
-            Feature.CHARGE in self._reported and CONTROL_PERMISSION in self.permissions
+            Feature.CHARGE in self.answered and CONTROL_PERMISSION in self.permissions
         )
         if commandable:
             self.unsupported.discard(Feature.CHARGE_CONTROL)
