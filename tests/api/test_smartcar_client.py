@@ -438,3 +438,20 @@ async def test_a_bare_430_is_the_used_up_allowance(odd_api):
     answers["/v2.0/vehicles/a/battery"] = (430, {"message": "limit"}, {})
     with pytest.raises(EVQuotaExceededError):
         await client.get_battery("a")
+
+
+async def test_a_rate_limited_batch_path_carries_its_retry_after(smartcar, sim):
+    await sim.control(
+        "PUT",
+        "/smartcar/settings",
+        json={"vehicle_rate_limit": {"requests": 1, "window_seconds": 30}},
+    )
+    snapshot = await smartcar.batch(VW, [Signal.BATTERY, Signal.CHARGE])
+    refused = [
+        error
+        for error in snapshot.errors.values()
+        if isinstance(error, EVRateLimitError)
+    ]
+    # The first path is admitted; the second is refused with its own wait.
+    assert len(refused) == 1
+    assert refused[0].retry_after == 31

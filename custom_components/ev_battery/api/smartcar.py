@@ -480,14 +480,24 @@ class SmartcarClient(ClientBase):
             raise EVApiError(msg, request_id=batch_meta.request_id)
         code = item.get("code")
         body = item.get("body")
+        headers = item.get("headers") if isinstance(item.get("headers"), dict) else {}
         if not isinstance(code, int) or not 200 <= code < 300:  # noqa: PLR2004
+            # A per-path 429 carries its own Retry-After (any header case).
+            wait = next(
+                (
+                    str(value)
+                    for name, value in (headers or {}).items()
+                    if str(name).lower() == "retry-after"
+                ),
+                None,
+            )
             raise smartcar_error(
                 code if isinstance(code, int) else 0,
                 body,
                 request_id=batch_meta.request_id,
                 permission=SIGNAL_PERMISSIONS[signal],
+                retry_after=_retry_after(wait),
             )
-        headers = item.get("headers") if isinstance(item.get("headers"), dict) else {}
         meta = response_meta(headers or {}, batch_meta.request_id)
         parsed = parse_model(model, body, f"batch {signal.value}")
         return attribute, dataclasses.replace(parsed, meta=meta)
