@@ -186,7 +186,7 @@ async def test_charge_40_to_80_follows_every_delivery_with_no_poll(
 
 
 async def test_forged_and_replayed_deliveries(
-    hass, sim, v3_entry, ha_url, hass_client_no_auth
+    hass, sim, v3_entry, ha_url, hass_client_no_auth, caplog
 ):
     await setup_entry(hass, v3_entry)
     await register_webhook(sim, ha_url)
@@ -224,6 +224,10 @@ async def test_forged_and_replayed_deliveries(
     assert forged.status == 401
     unsigned = await client.post(url, data=raw)
     assert unsigned.status == 401
+    # Logged once, without the token or the body.
+    rejected = [r for r in caplog.records if "signature is wrong" in r.getMessage()]
+    assert len(rejected) == 1
+    assert AMT not in caplog.text
     assert hass.states.get(SOC).state == soc
     # Signed right, it is taken; the same event again (Smartcar's retry) is not.
     signed = await client.post(url, data=raw, headers={"SC-Signature": hmac_hex(raw)})
