@@ -186,10 +186,10 @@ async def test_charge_40_to_80_follows_every_delivery_with_no_poll(
 
 
 async def test_forged_and_replayed_deliveries(
-    hass, sim, v3_entry, ha_url, hass_client_no_auth, caplog
+    hass, sim, v3_entry, hass_client_no_auth, caplog
 ):
     await setup_entry(hass, v3_entry)
-    await register_webhook(sim, ha_url)
+    await register_webhook(sim, hass.config.internal_url)
     await settle(hass)
     client = await hass_client_no_auth()
     soc = hass.states.get(SOC).state
