@@ -43,6 +43,7 @@ from .coordinator import (
     account_identifier,
 )
 from .errors import describe_error
+from .evenergy_push import async_setup_webhook, webhook_configured
 from .push import (
     async_remove_cloudhook,
     async_setup_push,
@@ -204,6 +205,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     if isinstance(client, SmartcarV3Client) and push_configured(entry):
         await _async_start_push(hass, entry, client)
+    elif isinstance(client, EvEnergyClient) and webhook_configured(entry):
+        await async_setup_webhook(hass, entry)
     return True
 
 
@@ -297,6 +300,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) -
     if is_v3(entry):
         await _async_remove_v3(hass, entry)
         return
+    await async_remove_cloudhook(hass, entry)
     revoke_url = provider_urls(provider).revoke
     if revoke_url is None:
         return

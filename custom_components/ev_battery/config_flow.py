@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
+    ConfigEntry,
+    ConfigEntryState,
     ConfigFlowResult,
 )
 from homeassistant.helpers import config_entry_oauth2_flow
@@ -31,12 +34,15 @@ from .api import (
 )
 from .application_credentials import EvBatteryOAuth2Implementation
 from .const import (
+    CONF_CLOUDHOOK_URL,
     CONF_MANAGEMENT_TOKEN,
     CONF_MONTHLY_CALLS,
     CONF_PROVIDER,
     CONF_READ_LOCATION,
     CONF_READ_ODOMETER,
     CONF_SCAN_INTERVAL_MINUTES,
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -49,6 +55,7 @@ from .const import (
     Provider,
     provider_urls,
 )
+from .evenergy_push import WebhookDetails, async_webhook_details, valid_secret
 from .schema import vol
 from .scopes import CONF_SCOPES, requested_scopes
 from .v3_flow import SmartcarV3FlowMixin, is_v3_credential
@@ -74,6 +81,8 @@ class EvBatteryFlowHandler(
         self._provider = Provider.SMARTCAR
         self._read_odometer = False
         self._read_location = False
+        # ev.energy: the Home Assistant webhook the flow shows (and stores).
+        self._evenergy_webhook_id: str | None = None
 
     @property
     def logger(self) -> logging.Logger:
@@ -173,7 +182,47 @@ class EvBatteryFlowHandler(
                 self._get_reauth_entry(), data_updates=data
             )
         self._abort_if_unique_id_configured()
+        if self._provider is Provider.EVENERGY:
+            return await self._async_evenergy_entry(data)
         return self.async_create_entry(title=PROVIDER_NAMES[self._provider], data=data)
+
+    async def _async_evenergy_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Create an ev.energy entry; say how to add its webhook endpoint."""
+        webhook_id = webhook.async_generate_id()
+        client = EvEnergyClient(
+            StaticToken(data["token"]["access_token"]),
+            session=async_get_clientsession(self.hass),
+            base_url=provider_urls(Provider.EVENERGY).api,
+        )
+        details = await async_webhook_details(self.hass, webhook_id, client)
+        data = {**data, **self._webhook_updates(webhook_id, details)}
+        return self.async_create_entry(
+            title=PROVIDER_NAMES[Provider.EVENERGY],
+            data=data,
+            description=details.create_description,
+            description_placeholders=details.placeholders,
+        )
+
+    @staticmethod
+    def _webhook_updates(webhook_id: str, details: WebhookDetails) -> dict[str, Any]:
+        """Entry data of an ev.energy entry's webhook."""
+        updates: dict[str, Any] = {CONF_WEBHOOK_ID: webhook_id}
+        if details.cloudhook:
+            updates[CONF_CLOUDHOOK_URL] = details.url
+        return updates
+
+    async def _async_evenergy_webhook(self, entry: ConfigEntry) -> WebhookDetails:
+        """The entry's webhook URL and a fresh link to ev.energy's portal."""
+        if self._evenergy_webhook_id is None:
+            self._evenergy_webhook_id = (
+                entry.data.get(CONF_WEBHOOK_ID) or webhook.async_generate_id()
+            )
+        client = None
+        if entry.state is ConfigEntryState.LOADED and isinstance(
+            entry.runtime_data.client, EvEnergyClient
+        ):
+            client = entry.runtime_data.client
+        return await async_webhook_details(self.hass, self._evenergy_webhook_id, client)
 
     async def _has_vehicles(self, access_token: str) -> bool:
         """Whether the grant covers a vehicle (Smartcar; ev.energy always does).
@@ -237,7 +286,8 @@ class EvBatteryFlowHandler(
         """Change how much may be read, without adding the account again.
 
         Smartcar: the monthly allowance of billed calls per vehicle (the
-        poller spends it); ev.energy: the polling interval.
+        poller spends it); ev.energy: the polling interval and the webhook's
+        signing secret (with the URL and the steps to add the endpoint).
         """
         entry = self._get_reconfigure_entry()
         provider = Provider(entry.data[CONF_PROVIDER])
@@ -278,6 +328,19 @@ class EvBatteryFlowHandler(
                     },
                 )
             ] = self.secret_selector()
+        placeholders = {"provider": PROVIDER_NAMES[provider]}
+        details: WebhookDetails | None = None
+        if provider is Provider.EVENERGY:
+            fields[
+                vol.Optional(
+                    CONF_WEBHOOK_SECRET,
+                    description={
+                        "suggested_value": entry.data.get(CONF_WEBHOOK_SECRET)
+                    },
+                )
+            ] = self.secret_selector()
+            details = await self._async_evenergy_webhook(entry)
+            placeholders |= details.placeholders
         errors: dict[str, str] = {}
         if user_input is not None:
             updates: dict[str, Any] = {key: int(user_input[key])}
@@ -285,12 +348,24 @@ class EvBatteryFlowHandler(
                 token = str(user_input.get(CONF_MANAGEMENT_TOKEN) or "").strip()
                 errors = await self.async_check_management_token(entry, token)
                 updates |= self.push_updates(entry, token)
+            if details is not None and self._evenergy_webhook_id is not None:
+                secret = str(user_input.get(CONF_WEBHOOK_SECRET) or "").strip()
+                if secret and not valid_secret(secret):
+                    errors = {CONF_WEBHOOK_SECRET: "webhook_secret_invalid"}
+                updates |= {
+                    CONF_WEBHOOK_SECRET: secret,
+                    **self._webhook_updates(self._evenergy_webhook_id, details),
+                }
             if not errors:
                 return self.async_update_reload_and_abort(entry, data_updates=updates)
+        elif details is not None and details.url is None:
+            errors = {"base": "webhook_unreachable"}
+        elif details is not None and details.portal_url is None:
+            errors = {"base": "webhook_portal_unavailable"}
         return self.async_show_form(
             step_id=f"reconfigure_{provider}",
             data_schema=vol.Schema(fields),
-            description_placeholders={"provider": PROVIDER_NAMES[provider]},
+            description_placeholders=placeholders,
             errors=errors,
         )
 

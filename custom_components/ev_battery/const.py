@@ -45,6 +45,10 @@ CONF_USER_ID: Final = "user_id"
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 CONF_SMARTCAR_WEBHOOK_ID: Final = "smartcar_webhook_id"
+# ev.energy entries keep their Home Assistant webhook under CONF_WEBHOOK_ID
+# (and CONF_CLOUDHOOK_URL) too, and the endpoint's Svix signing secret
+# (``whsec_…``, copied from ev.energy's webhook portal) here.
+CONF_WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - a key
 
 # Development and demo: point both providers at the local simulator.
 SIMULATOR_ENV: Final = "EV_BATTERY_SIMULATOR_URL"

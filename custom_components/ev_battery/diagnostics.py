@@ -30,6 +30,7 @@ TO_REDACT = {
     "cloudhook_url",
     "smartcar_webhook_id",
     "application_id",
+    "webhook_secret",
 }
 
 

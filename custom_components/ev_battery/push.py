@@ -45,11 +45,16 @@ from .const import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
     from types import ModuleType
 
     from homeassistant.config_entries import ConfigEntry
 
     from .coordinator import EvBatteryConfigEntry
+
+type WebhookHandler = Callable[
+    [HomeAssistant, str, web.Request], Awaitable[web.Response | None]
+]
 
 # Event ids remembered per webhook to drop Smartcar's retries of a delivery
 # that was taken (it retries after 25, 50 and 100 s).
@@ -144,7 +149,11 @@ def unreachable_issue_id(entry: ConfigEntry) -> str:
 
 @callback
 def async_check_reachable(
-    hass: HomeAssistant, entry: ConfigEntry, url: str | None
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    url: str | None,
+    *,
+    translation_key: str = "push_unreachable",
 ) -> None:
     """Raise (or clear) the repair issue that says push cannot arrive."""
     if url is not None:
@@ -156,14 +165,24 @@ def async_check_reachable(
         unreachable_issue_id(entry),
         is_fixable=False,
         severity=ir.IssueSeverity.WARNING,
-        translation_key="push_unreachable",
+        translation_key=translation_key,
         translation_placeholders={"title": entry.title},
         learn_more_url="https://www.home-assistant.io/docs/configuration/remote/",
     )
 
 
-async def async_setup_push(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> None:
-    """Take deliveries for ``entry`` (register the webhook once per application)."""
+async def async_setup_push(
+    hass: HomeAssistant,
+    entry: EvBatteryConfigEntry,
+    *,
+    name: str = "Smartcar",
+    handler: WebhookHandler | None = None,
+    translation_key: str = "push_unreachable",
+) -> None:
+    """Take deliveries for ``entry`` (register the webhook once per application).
+
+    Smartcar's handler unless ``handler`` is given (ev.energy's webhook).
+    """
     webhook_id = str(entry.data[CONF_WEBHOOK_ID])
     hubs = hass.data.setdefault(PUSH_HUBS, {})
     hub = hubs.get(webhook_id)
@@ -172,9 +191,9 @@ async def async_setup_push(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> 
         webhook.async_register(
             hass,
             DOMAIN,
-            "Smartcar",
+            name,
             webhook_id,
-            _async_handle,
+            handler or _async_handle,
             allowed_methods=["POST"],
         )
     hub.entry_ids.add(entry.entry_id)
@@ -182,7 +201,7 @@ async def async_setup_push(hass: HomeAssistant, entry: EvBatteryConfigEntry) -> 
         entry.data.get(CONF_CLOUDHOOK_URL)
         or (await async_webhook_url(hass, webhook_id))[0]
     )
-    async_check_reachable(hass, entry, url)
+    async_check_reachable(hass, entry, url, translation_key=translation_key)
 
 
 @callback
@@ -219,7 +238,8 @@ async def async_remove_cloudhook(hass: HomeAssistant, entry: ConfigEntry) -> Non
         LOGGER.debug("The cloudhook could not be deleted: Cloud is not available")
 
 
-def _loaded_entries(hass: HomeAssistant, hub: PushHub) -> list[EvBatteryConfigEntry]:
+def loaded_entries(hass: HomeAssistant, hub: PushHub) -> list[EvBatteryConfigEntry]:
+    """The hub's entries that are loaded (they have coordinators)."""
     entries: list[EvBatteryConfigEntry] = []
     for entry_id in hub.entry_ids:
         entry = hass.config_entries.async_get_entry(entry_id)
@@ -233,7 +253,7 @@ async def _async_handle(
 ) -> web.Response:
     """One delivery from Smartcar."""
     hub = hass.data.get(PUSH_HUBS, {}).get(webhook_id)
-    entries = _loaded_entries(hass, hub) if hub is not None else []
+    entries = loaded_entries(hass, hub) if hub is not None else []
     if hub is None or not entries:
         return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
     token = str(entries[0].data[CONF_MANAGEMENT_TOKEN])
