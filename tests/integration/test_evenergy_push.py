@@ -434,6 +434,21 @@ async def test_reconfigure_shows_the_steps_and_stores_the_secret(
     assert webhook_id not in registered(hass)
 
 
+async def test_reconfigure_without_a_portal(hass, sim, ee_credentials, ha_url):
+    # The seed-era API has no webhook portal: the form says so, polling stays.
+    await sim.control("PUT", "/evenergy/settings", json={"era": "seed"})
+    entry = await ee_entry(hass, sim)
+    await setup_entry(hass, entry)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["errors"] == {"base": "webhook_portal_unavailable"}
+    assert result["description_placeholders"]["portal_url"] == ""
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"scan_interval_minutes": 10, "webhook_secret": "whsec_not base64!"},
+    )
+    assert result["errors"] == {"webhook_secret": "webhook_secret_invalid"}
+
+
 async def test_reconfigure_without_a_reachable_url(
     hass, sim, ee_credentials, monkeypatch
 ):
