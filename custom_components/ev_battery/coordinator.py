@@ -35,6 +35,7 @@ from .const import (
     SMARTCAR_MONTHLY_CALLS,
     Provider,
 )
+from .energy import EnergyHistory
 from .errors import describe_error
 from .poller import (
     Budget,
@@ -178,6 +179,16 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
         self.push_enabled = False
         self.subscribed_at: datetime | None = None
         self.last_push_at: datetime | None = None
+        # The charging history: the energy sensor and the imported statistic.
+        self.energy = EnergyHistory(
+            hass,
+            api,
+            count=lambda calls: self._count(calls, polling=True),
+            calls_left=lambda: (
+                self.budget.for_polling - self.usage.at(dt_util.utcnow()).calls
+            ),
+            name=lambda: self.vehicle_name,
+        )
         super().__init__(
             hass,
             LOGGER,
@@ -395,6 +406,7 @@ class EvBatteryCoordinator(DataUpdateCoordinator[VehicleState]):
             # A provider (or car) clock ahead of ours: data cannot be newer than now.
             state = dataclasses.replace(state, data_age=now)
         self._remember(state, read)
+        await self.energy.async_update(charging=state.charging)
         self._schedule(wanted)
         self._store_snapshot(state)
         return state

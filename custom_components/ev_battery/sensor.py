@@ -21,8 +21,15 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.restore_state import (
+    ExtraStoredData,
+    RestoredExtraData,
+    RestoreEntity,
+)
 from homeassistant.util import dt as dt_util
 
+from .const import LOGGER
+from .energy import EnergyMeter
 from .entity import (
     EvBatteryEntity,
     EvBatteryEntityDescription,
@@ -149,7 +156,8 @@ SENSORS: tuple[EvBatterySensorDescription, ...] = (
         translation_key="energy_added",
         feature=Feature.ENERGY_ADDED,
         device_class=SensorDeviceClass.ENERGY,
-        # A charge's energy; it starts again at zero with the next charge.
+        # A cumulative count of every charge since the sensor was created
+        # (energy.py decides and says why), for the Energy dashboard.
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=1,
@@ -194,11 +202,9 @@ async def async_setup_entry(
         entry,
         async_add_entities,
         lambda coordinator: (
-            (
-                EvBatteryEstimatedSoc
-                if description.key == ESTIMATED_SOC
-                else EvBatterySensor
-            )(coordinator, description)
+            SENSOR_CLASSES.get(description.key, EvBatterySensor)(
+                coordinator, description
+            )
             for description in SENSORS
             if coordinator.api.supports(description.feature)
             and description.exists_fn(coordinator)
@@ -244,7 +250,54 @@ class EvBatteryEstimatedSoc(EvBatterySensor):
         }
 
 
+class EvBatteryEnergyAdded(EvBatterySensor, RestoreEntity):
+    """Energy added to the car, counted across charges and restarts."""
+
+    def __init__(
+        self,
+        coordinator: EvBatteryCoordinator,
+        description: EvBatterySensorDescription,
+    ) -> None:
+        """Start with an empty meter (a restored one replaces it)."""
+        super().__init__(coordinator, description)
+        self.meter = EnergyMeter()
+
+    async def async_added_to_hass(self) -> None:
+        """Take the meter back from before the restart, then count."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_extra_data()) is not None:
+            try:
+                self.meter = EnergyMeter.from_dict(last.as_dict())
+            except (KeyError, TypeError, ValueError):
+                LOGGER.debug("The stored energy count could not be used")
+        self._feed()
+
+    @property
+    def extra_restore_state_data(self) -> ExtraStoredData:
+        """The meter, kept across restarts."""
+        return RestoredExtraData(self.meter.as_dict())
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._feed()
+        super()._handle_coordinator_update()
+
+    def _feed(self) -> None:
+        coordinator = self.coordinator
+        if coordinator.energy.supported:
+            if coordinator.energy.reads:
+                self.meter.feed_sessions(coordinator.energy.sessions)
+        elif coordinator.answered:
+            self.meter.feed_signal(coordinator.data.energy_added_kwh)
+
+    @property
+    def native_value(self) -> float | None:
+        """The meter's count in kWh."""
+        return self.meter.value
+
+
 # Sensors with behaviour of their own.
 SENSOR_CLASSES: dict[str, type[EvBatterySensor]] = {
-    ESTIMATED_SOC: EvBatteryEstimatedSoc
+    ESTIMATED_SOC: EvBatteryEstimatedSoc,
+    "energy_added": EvBatteryEnergyAdded,
 }

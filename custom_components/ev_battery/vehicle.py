@@ -431,6 +431,15 @@ class SmartcarVehicleApi(VehicleApi):
             errors=errors,
         )
 
+    def supports(self, feature: Feature) -> bool:
+        """Energy added comes from the charge records (Tesla, once a day)."""
+        if feature is Feature.ENERGY_ADDED:
+            make = (self.info.make or "").upper()
+            return make in SMARTCAR_RECORD_MAKES and self.supports(
+                Feature.CHARGE_RECORDS
+            )
+        return super().supports(feature)
+
     async def async_account_vehicle_ids(self) -> set[str]:
         """``GET /vehicles`` (not billed)."""
         return set(await self.client.get_vehicle_ids())
@@ -594,9 +603,10 @@ class EvEnergyVehicleApi(VehicleApi):
         self.capacity_kwh = vehicle.battery_size_kwh
         self._first: EvEnergyVehicle | None = vehicle
         info = self.info
+        # Energy added comes from the charging sub-sessions (see energy.py).
         self.unsupported.update(
             {Feature.CHARGE_CONTROL, Feature.ODOMETER, Feature.RANGE}
-            | PUSH_ONLY_FEATURES
+            | (PUSH_ONLY_FEATURES - {Feature.ENERGY_ADDED})
         )
         if info.integrated == IntegrationState.UNINTEGRATED:
             self.unsupported.update(

@@ -245,8 +245,9 @@ async def test_diagnostics_are_redacted(hass, hass_client, smartcar_entry, snaps
     )
     tesla = diagnostics["vehicles"][0]
     assert tesla["poller"]["reason"].startswith("charging")
-    # Set-up: battery, capacity, charge, charge limit, attributes and VIN.
-    assert tesla["poller"]["usage"]["calls"] == 6
+    # Set-up: battery, capacity, charge, charge limit, attributes and VIN,
+    # and the charge records (the energy history, read once a day).
+    assert tesla["poller"]["usage"]["calls"] == 7
 
 
 async def test_makes_keep_their_spelling(hass, sim, evenergy_entry):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -44,6 +45,10 @@ async def test_trim_url_is_taken_as_its_id(hass, sim, evenergy_entry):
         return_response=True,
     )
     assert response["vehicle_id"].startswith("vhcl")
+    # The entry reloads with the new vehicle.
+    await hass.async_block_till_done()
+    assert evenergy_entry.state is ConfigEntryState.LOADED
+    assert response["vehicle_id"] in evenergy_entry.runtime_data.coordinators
 
 
 LIMITS = {

@@ -133,9 +133,9 @@ async def test_estimated_soc_follows_the_charge_between_readings(
 
 async def test_budget_sensors(hass, sim, smartcar_entry):
     await setup_entry(hass, smartcar_entry)
-    assert hass.states.get("sensor.tesla_model_3_api_calls_this_month").state == "6"
+    assert hass.states.get("sensor.tesla_model_3_api_calls_this_month").state == "7"
     assert (
-        hass.states.get("sensor.tesla_model_3_api_calls_left_this_month").state == "494"
+        hass.states.get("sensor.tesla_model_3_api_calls_left_this_month").state == "493"
     )
     next_reading = hass.states.get("sensor.tesla_model_3_next_reading").state
     assert dt_util.parse_datetime(next_reading) > dt_util.utcnow()
