@@ -147,6 +147,11 @@ async def records(hass, device_id, **data):
     )
 
 
+async def records_requests(sim):
+    """How many charge-records requests the simulator received."""
+    return sum("/records" in r["path"] for r in await sim.control("GET", "/requests"))
+
+
 async def test_get_charge_records(hass, sim, smartcar_entry, device_registry):
     await setup_entry(hass, smartcar_entry)
     tesla = vehicle_device(hass, smartcar_entry, TESLA)
@@ -188,11 +193,18 @@ async def test_get_charge_records(hass, sim, smartcar_entry, device_registry):
             "count": 1,
         },
     )
+    await sim.control("DELETE", "/requests")
     with pytest.raises(ServiceValidationError):
         await records(hass, tesla.id)
+    assert (
+        sum("/records" in r["path"] for r in await sim.control("GET", "/requests")) == 1
+    )
     # Known now: no second call.
     with pytest.raises(ServiceValidationError):
         await records(hass, tesla.id)
+    assert (
+        sum("/records" in r["path"] for r in await sim.control("GET", "/requests")) == 1
+    )
 
 
 async def test_actions_need_a_loaded_entry(hass, smartcar_entry, device_registry):
