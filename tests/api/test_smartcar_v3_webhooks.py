@@ -129,7 +129,9 @@ def test_signature_compare_is_constant_time(monkeypatch):
 )
 def test_verify_challenge_anywhere(payload):
     event = parse_webhook(body(payload))
-    assert event == VerifyEvent(challenge="c0ffee")
+    # The webhook's id comes along where the body says it (meta.webhookId).
+    webhook_id = payload.get("meta", {}).get("webhookId")
+    assert event == VerifyEvent(challenge="c0ffee", webhook_id=webhook_id)
 
 
 def test_verify_without_a_challenge():
