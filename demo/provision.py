@@ -88,6 +88,7 @@ CREDENTIALS: Final = (
 V3_APPLICATION_ID: Final = "8d1c6b0e-2f4a-4c3b-9e7d-5a6f1b2c3d4e"
 V3_MANAGEMENT_TOKEN: Final = "sc3-demo-management-token"  # noqa: S105 (demo)
 V3_WEBHOOK: Final = "wh-v3-demo"
+SOLAR_AUTOMATION: Final = "automation.charge_the_tesla_on_solar_surplus"
 CALLBACKS: Final = ("/auth/external/callback", f"/api/{DOMAIN}/smartcar/connect")
 
 # Entries that finishing onboarding creates and the demo removes.
@@ -627,6 +628,20 @@ class Demo:
                 )
             await asyncio.sleep(2)
 
+    async def check_solar_automation(self) -> None:
+        """The blueprint's automation is loaded, and the surplus slider is there."""
+        states = await self.request("GET", "/api/states", headers=self.auth_headers())
+        by_id = {state["entity_id"]: state for state in states}
+        automation = by_id.get(SOLAR_AUTOMATION)
+        if automation is None or automation["state"] != "on":
+            fail(
+                f"the solar-surplus automation is not on: {automation}; the "
+                f"blueprint is linked by scripts/demo into demo/config/blueprints"
+            )
+        if "input_number.solar_surplus" not in by_id:
+            fail("the Solar surplus slider (input_number.solar_surplus) is missing")
+        say(f"  {SOLAR_AUTOMATION} is on (blueprint ev_battery/solar_surplus.yaml)")
+
     async def check(self) -> None:
         """Add a Smartcar entry through the config flow and read its sensors."""
         say("")
@@ -661,6 +676,7 @@ class Demo:
         for item in found:
             unit = item["attributes"].get("unit_of_measurement", "")
             say(f"    {item['entity_id']} = {item['state']} {unit}".rstrip())
+        await self.check_solar_automation()
 
 
 async def provision(args: argparse.Namespace) -> None:
