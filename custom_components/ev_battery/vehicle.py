@@ -26,6 +26,8 @@ from .api.evenergy import NOT_BOOSTABLE, NOT_BOOSTING
 from .const import Provider
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from .api import (
         EvEnergyChargingSession,
         EvEnergyClient,
@@ -107,6 +109,26 @@ SMARTCAR_CHARGE_STATES = {
 GOAL_HOLDS_ON_START = frozenset({"FULLY_CHARGED"})
 GOAL_HOLDS_ON_STOP = frozenset({"NOT_CHARGING"})
 SMARTCAR_RECORD_MAKES = frozenset({"TESLA"})
+
+
+async def charge_command(
+    on: bool,  # noqa: FBT001
+    start: Callable[[], Awaitable[object]],
+    stop: Callable[[], Awaitable[object]],
+) -> bool:
+    """Start or stop charging; False (no error) when that already held.
+
+    Stopping a car that is not charging, or starting one that is full,
+    answers ``VEHICLE_STATE`` (``NOT_CHARGING``, ``FULLY_CHARGED``): what the
+    person wanted is true, so it is no error.
+    """
+    try:
+        await (start() if on else stop())
+    except EVVehicleStateError as err:
+        if err.code in (GOAL_HOLDS_ON_START if on else GOAL_HOLDS_ON_STOP):
+            return False
+        raise
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,22 +467,13 @@ class SmartcarVehicleApi(VehicleApi):
         return set(await self.client.get_vehicle_ids())
 
     async def async_set_charging(self, on: bool) -> bool:  # noqa: FBT001
-        """START or STOP; a goal that already holds is a success.
-
-        Stopping a car that is not charging, or starting one that is full,
-        answers ``VEHICLE_STATE`` (``NOT_CHARGING``, ``FULLY_CHARGED``): what
-        the person wanted is true, so it is no error (returns False).
-        """
-        try:
-            if on:
-                await self.client.start_charge(self.info.vehicle_id)
-            else:
-                await self.client.stop_charge(self.info.vehicle_id)
-        except EVVehicleStateError as err:
-            if err.code in (GOAL_HOLDS_ON_START if on else GOAL_HOLDS_ON_STOP):
-                return False
-            raise
-        return True
+        """START or STOP; a goal that already holds is a success (False)."""
+        vehicle_id = self.info.vehicle_id
+        return await charge_command(
+            on,
+            lambda: self.client.start_charge(vehicle_id),
+            lambda: self.client.stop_charge(vehicle_id),
+        )
 
     async def async_set_charge_limit(self, percentage: float) -> bool:
         """Smartcar takes a fraction."""

@@ -9,20 +9,18 @@ from typing import TYPE_CHECKING, Any
 from .api import (
     ChargingStatus,
     EVNotSupportedError,
-    EVVehicleStateError,
     SignalCode,
     SignalSet,
 )
 from .const import Provider
 from .vehicle import (
-    GOAL_HOLDS_ON_START,
-    GOAL_HOLDS_ON_STOP,
     ChargeRecordRow,
     ChargingState,
     Feature,
     VehicleApi,
     VehicleInfo,
     VehicleState,
+    charge_command,
 )
 
 if TYPE_CHECKING:
@@ -217,16 +215,12 @@ class SmartcarV3VehicleApi(VehicleApi):
         A 202 (the car is still acting) is a success: the next signal or
         delivery confirms it.
         """
-        try:
-            if on:
-                await self.client.start_charge(self.info.vehicle_id)
-            else:
-                await self.client.stop_charge(self.info.vehicle_id)
-        except EVVehicleStateError as err:
-            if err.code in (GOAL_HOLDS_ON_START if on else GOAL_HOLDS_ON_STOP):
-                return False
-            raise
-        return True
+        vehicle_id = self.info.vehicle_id
+        return await charge_command(
+            on,
+            lambda: self.client.start_charge(vehicle_id),
+            lambda: self.client.stop_charge(vehicle_id),
+        )
 
     async def async_set_charge_limit(self, percentage: float) -> bool:
         """``charge/set-limit`` takes a whole percent."""

@@ -7,12 +7,9 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from simulator.car import ChargeState, Connectivity
 from simulator.clock import isoformat_z
 from simulator.oauth import bearer_token
-from simulator.smartcar.errors import SmartcarError, new_request_id
 from simulator.smartcar.vehicle_api import read_json
 
 from .choices import (
@@ -27,14 +24,17 @@ from .choices import (
     SET_LIMIT_MIN,
     WRAP_VEHICLE,
 )
-from .errors import v3_error, v3_error_response
+from .errors import answer, v3_error
 from .signals import api_signal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
+    from aiohttp import web
+
     from simulator.car import Car
+    from simulator.smartcar.errors import SmartcarError
     from simulator.smartcar.vehicle_api import ScVehicle
 
     from . import SmartcarV3
@@ -121,18 +121,7 @@ class VehicleApi:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Authenticate, route, bill, answer (errors in the v3 body)."""
-        request_id = new_request_id()
-        try:
-            body, status = await self._route(request)
-        except SmartcarError as err:
-            return v3_error_response(err, request_id)
-        if body is None:
-            response = web.Response(status=status)
-        else:
-            response = web.json_response(body, status=status)
-        response.headers["sc-request-id"] = request_id
-        self.v3.sender.kick()
-        return response
+        return await answer(lambda: self._route(request), self.v3.sender.kick)
 
     def _app(self, request: web.Request) -> V3App:
         token = self.v3.iam.authenticate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -14,6 +14,9 @@ from simulator.smartcar.errors import (
 )
 
 from .choices import ERROR_LINKS
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 TITLES = {
     "AUTHENTICATION": "Authentication error",
@@ -81,4 +84,26 @@ def v3_error_response(
     response.headers["sc-request-id"] = request_id
     if err.retry_after is not None:
         response.headers["Retry-After"] = str(err.retry_after)
+    return response
+
+
+async def answer(
+    route: Callable[[], Awaitable[tuple[Any, int]]], after: Callable[[], None]
+) -> web.Response:
+    """Run a v3 route: its JSON (or empty) answer, or its error in the v3 body.
+
+    Every answer carries ``sc-request-id``; ``after`` runs once it is made
+    (the webhook sender's kick).
+    """
+    request_id = new_request_id()
+    try:
+        body, status = await route()
+    except SmartcarError as err:
+        return v3_error_response(err, request_id)
+    if body is None:
+        response = web.Response(status=status)
+    else:
+        response = web.json_response(body, status=status)
+    response.headers["sc-request-id"] = request_id
+    after()
     return response

@@ -5,17 +5,16 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from simulator.clock import isoformat_z
 from simulator.oauth import bearer_token
-from simulator.smartcar.errors import SmartcarError, new_request_id
 from simulator.smartcar.vehicle_api import read_json
 
 from .choices import DELETE_SUBSCRIPTION_STATUS, SUBSCRIPTION_ACCEPTED
-from .errors import v3_error, v3_error_response
+from .errors import answer, v3_error
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from . import SmartcarV3
     from .model import Subscription, V3App
 
@@ -56,18 +55,7 @@ class Management:
 
     async def handle(self, request: web.Request) -> web.Response:
         """Authenticate with the management token, route, answer."""
-        request_id = new_request_id()
-        try:
-            body, status = await self._route(request)
-        except SmartcarError as err:
-            return v3_error_response(err, request_id)
-        if body is None:
-            response = web.Response(status=status)
-        else:
-            response = web.json_response(body, status=status)
-        response.headers["sc-request-id"] = request_id
-        self.v3.sender.kick()
-        return response
+        return await answer(lambda: self._route(request), self.v3.sender.kick)
 
     def _app(self, request: web.Request) -> V3App:
         presented = bearer_token(request.headers.get("Authorization")) or ""
