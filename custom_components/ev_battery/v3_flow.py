@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigFlowResult
+from homeassistant.core import callback
 from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.selector import (
@@ -101,11 +102,13 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         return self._is_v3_entry(self._get_reauth_entry())
 
     def _v3_credential(self) -> EvBatteryOAuth2Implementation:
-        implementation = self.flow_impl
-        if not isinstance(implementation, EvBatteryOAuth2Implementation):
+        impl = self.flow_impl
+        # Only an EV Battery credential leads here (is_v3_credential is
+        # asked of one); anything else is a programming error.
+        if not isinstance(impl, EvBatteryOAuth2Implementation):  # pragma: no cover
             msg = "a v3 application needs an application credential"
             raise TypeError(msg)
-        return implementation
+        return impl
 
     def _token(self) -> SmartcarM2MToken:
         credential = self._v3_credential()
@@ -234,12 +237,17 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
             updates[CONF_WEBHOOK_ID] = webhook.async_generate_id()
         return updates
 
+    @callback
+    def async_remove(self) -> None:
+        """A flow that ends (or is dismissed) no longer waits for Connect."""
+        forget_state(self.hass, self.flow_id)
+        super().async_remove()
+
     async def async_step_smartcar_connect(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Send the person to Smartcar Connect; its redirect comes back here."""
         if user_input is not None:
-            forget_state(self.hass, self.flow_id)
             self._connect_answer = user_input
             if "error" in user_input:
                 self.external_data = user_input

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
@@ -19,6 +20,7 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 
@@ -373,3 +375,209 @@ async def test_v3_reconfigure_sets_the_management_token(hass, sim, hass_client_n
     assert entry.data["monthly_calls"] == 800
     assert entry.data["management_token"] == AMT
     assert entry.data["webhook_id"]
+
+
+async def to_connect(hass, **values: Any) -> dict[str, Any]:
+    """From the provider choice to the external step."""
+    result = await start(hass)
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"application_id": APP_ID, **values}
+    )
+
+
+async def back_from_connect(
+    hass, sim, hass_client_no_auth, result, *, drop: tuple[str, ...] = ()
+) -> None:
+    """Connect and come back through the callback (the flow is not ended)."""
+    query = await connect(sim, result["url"])
+    for key in drop:
+        query.pop(key, None)
+    client = await hass_client_no_auth()
+    resp = await client.get("/api/ev_battery/smartcar/connect", params=query)
+    assert resp.status == 200
+
+
+@pytest.mark.usefixtures("v3_credential")
+async def test_redirect_uri_without_the_frontend_header(hass):
+    await hass.config.async_update(internal_url="http://192.168.1.5:8123")
+    result = await start(hass)
+    if result["step_id"] == "pick_implementation":
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"implementation": "sc3_cred"}
+        )
+    assert result["step_id"] == "smartcar_v3"
+    assert result["description_placeholders"]["redirect_uri"] == (
+        "http://192.168.1.5:8123/api/ev_battery/smartcar/connect"
+    )
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_connect_out_of_reach_is_not_blocking(hass, sim):
+    # Connect's page cannot be checked: the flow goes on (Connect says so).
+    await sim.control(
+        "POST", "/faults", json={"path": "/smartcar/connect", "kind": "disconnect"}
+    )
+    result = await to_connect(hass)
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_management_api_down_is_cannot_connect(hass, sim):
+    await sim.control(
+        "POST",
+        "/faults",
+        json={"path": "/smartcar/management", "status": 500, "error": "SERVER"},
+    )
+    result = await to_connect(hass, management_token=AMT)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_no_user_found_aborts(hass, sim, hass_client_no_auth, freezer):
+    # Without user_id, and no connection made since Connect opened.
+    freezer.move_to(START + timedelta(days=1))
+    result = await to_connect(hass)
+    await back_from_connect(hass, sim, hass_client_no_auth, result, drop=("user_id",))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "user_unknown"
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ({"status": 500, "error": "SERVER"}, "cannot_connect"),
+        ({"path": "/smartcar/iam", "status": 401, "error": "invalid_client"}, None),
+    ],
+)
+async def test_connections_failing_after_connect_abort(
+    hass, sim, hass_client_no_auth, fault, reason
+):
+    result = await to_connect(hass)
+    await back_from_connect(hass, sim, hass_client_no_auth, result)
+    # The credential stops working (or Smartcar fails) right after Connect.
+    await sim.control(
+        "POST", "/faults", json={"path": "/smartcar/vehicle/v3/connections", **fault}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == (reason or "invalid_client")
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_no_vehicles_aborts(hass, sim, hass_client_no_auth):
+    result = await to_connect(hass)
+    await back_from_connect(hass, sim, hass_client_no_auth, result)
+    # The person disconnected every vehicle again before the flow went on.
+    for connection in await sim.control("GET", "/smartcar/v3/connections"):
+        v3 = sim.state.smartcar.v3
+        v3.disconnect(v3.connections[connection["id"]])
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_vehicles"
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+@pytest.mark.parametrize(
+    ("webhook_url", "description"),
+    [
+        (("https://hooks.nabu.casa/x", True), "push"),
+        ((None, False), "push_unreachable"),
+    ],
+)
+async def test_entry_dialog_says_where_smartcar_delivers(
+    hass, sim, hass_client_no_auth, webhook_url, description
+):
+    async def url(_hass: Any, _webhook_id: str) -> tuple[str | None, bool]:
+        return webhook_url
+
+    result = await to_connect(hass, management_token=AMT)
+    with patch("custom_components.ev_battery.v3_flow.async_webhook_url", url):
+        result = await finish(hass, sim, hass_client_no_auth, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] == description
+    assert result["result"].data.get("cloudhook_url") == (
+        "https://hooks.nabu.casa/x" if webhook_url[1] else None
+    )
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_a_dismissed_flow_stops_waiting(hass, sim, hass_client_no_auth):
+    result = await to_connect(hass)
+    query = await connect(sim, result["url"])
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    client = await hass_client_no_auth()
+    resp = await client.get("/api/ev_battery/smartcar/connect", params=query)
+    assert resp.status == 400
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials", "v3_credential")
+async def test_other_entries_are_not_taken_for_the_v2_one(
+    hass, sim, hass_client_no_auth, evenergy_entry, smartcar_entry
+):
+    # A v2 entry of another account (other vehicles) and an ev.energy entry.
+    hass.config_entries.async_update_entry(smartcar_entry, unique_id="smartcar_x")
+    await setup_entry(hass, smartcar_entry)
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, smartcar_entry.entry_id):
+        registry.async_update_device(
+            device.id, new_identifiers={(DOMAIN, f"other-{device.id}")}
+        )
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"implementation": "sc3_cred"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"application_id": APP_ID}
+    )
+    result = await finish(hass, sim, hass_client_no_auth, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert "api_version" not in smartcar_entry.data
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_reauth_with_another_application_forgets_the_webhook(
+    hass, sim, hass_client_no_auth
+):
+    result = await to_connect(hass, management_token=AMT)
+    result = await finish(hass, sim, hass_client_no_auth, result)
+    entry = result["result"]
+    hass.config_entries.async_update_entry(
+        entry,
+        data={
+            **entry.data,
+            "application_id": str(uuid.UUID(int=1)),
+            "smartcar_webhook_id": "wh-old",
+        },
+    )
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_REAUTH, "entry_id": entry.entry_id},
+        data=entry.data,
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    with patch("custom_components.ev_battery.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"application_id": APP_ID, "management_token": AMT}
+        )
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["application_id"] == APP_ID
+    assert entry.data["smartcar_webhook_id"] is None
+
+
+@pytest.mark.usefixtures("current_request_with_host", "v3_credential")
+async def test_reconfigure_without_a_token_only_polls(hass, sim, hass_client_no_auth):
+    result = await to_connect(hass, management_token=AMT)
+    result = await finish(hass, sim, hass_client_no_auth, result)
+    entry = result["result"]
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    with patch("custom_components.ev_battery.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"monthly_calls": 500, "management_token": ""}
+        )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["management_token"] == ""

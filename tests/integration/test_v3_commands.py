@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from types import SimpleNamespace
+import sys
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
@@ -250,3 +252,108 @@ async def test_a_shared_cloudhook_stays_while_another_entry_uses_it(hass, cloud)
     second.add_to_hass(hass)
     await push.async_remove_cloudhook(hass, first)
     assert cloud.calls["delete"] == []
+
+
+OTHER_USER = "9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+
+async def test_two_people_of_one_application_share_its_webhook(
+    hass, sim, v3_credential, ha_url
+):
+    # One Smartcar application, two people: one Dashboard webhook for both.
+    await connect_v3(sim)
+    await connect_v3(sim, user="other@example.com")
+    first = MockConfigEntry(
+        domain=DOMAIN, unique_id=f"smartcar_{SC_USER}", data=v3_data()
+    )
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"smartcar_{OTHER_USER}",
+        data=v3_data(user_id=OTHER_USER),
+    )
+    first.add_to_hass(hass)
+    second.add_to_hass(hass)
+    await setup_entry(hass, first)
+    await setup_entry(hass, second)
+    assert push.shared_webhook_id(hass, v3_data()["application_id"]) == HA_WEBHOOK
+    await register_webhook(sim, ha_url)
+    await settle(hass)
+    assert first.data["smartcar_webhook_id"] == WEBHOOK
+    assert second.data["smartcar_webhook_id"] == WEBHOOK
+    kia = next(iter(second.runtime_data.coordinators))
+    assert kia not in first.runtime_data.coordinators
+    assert second.runtime_data.coordinators[kia].last_push_at is not None
+    # Unloading one keeps the webhook for the other.
+    await hass.config_entries.async_unload(first.entry_id)
+    await settle(hass)
+    answer = await sim.control(
+        "POST",
+        f"/smartcar/v3/webhooks/{WEBHOOK}/events",
+        json={"event_type": "VEHICLE_STATE", "vehicle_id": kia},
+    )
+    assert answer["deliveries"][0]["status"] == 200
+    # With the last entry unloaded, the webhook goes.
+    await hass.config_entries.async_unload(second.entry_id)
+    await settle(hass)
+    assert HA_WEBHOOK not in hass.data[push.PUSH_HUBS]
+
+
+async def test_a_hub_whose_entries_are_not_loaded_answers_503(hass):
+    hass.data.setdefault(push.PUSH_HUBS, {})["x"] = push.PushHub("x", {"gone"})
+    request = make_mocked_request("POST", "/api/webhook/x")
+    response = await push._async_handle(hass, "x", request)
+    assert response.status == 503
+
+
+def test_event_ids_remembered_are_bounded(monkeypatch):
+    monkeypatch.setattr(push, "SEEN_EVENTS", 2)
+    hub = push.PushHub("x")
+    assert all(hub.first_time(event) for event in ("a", "b", "c"))
+    assert hub.first_time("a")  # forgotten: the oldest went first
+    assert not hub.first_time("c")
+
+
+async def test_cloud_is_imported_only_when_loaded(hass, monkeypatch):
+    assert push._cloud(hass) is None
+    fake = ModuleType("homeassistant.components.cloud")
+    monkeypatch.setitem(sys.modules, "homeassistant.components.cloud", fake)
+    hass.config.components.add("cloud")
+    assert push._cloud(hass) is fake
+
+
+async def test_cloudhook_deletion_without_cloud(hass, cloud, monkeypatch):
+    entry = MockConfigEntry(
+        domain=DOMAIN, data=v3_data(cloudhook_url="https://hooks.nabu.casa/x")
+    )
+    entry.add_to_hass(hass)
+
+    async def down(_hass: Any, _webhook_id: str) -> None:
+        raise FakeCloud.CloudNotAvailable
+
+    monkeypatch.setattr(cloud, "async_delete_cloudhook", down)
+    await push.async_remove_cloudhook(hass, entry)  # Cloud down: no error
+    monkeypatch.setattr(push, "_cloud", lambda _hass: None)
+    await push.async_remove_cloudhook(hass, entry)  # Cloud gone: nothing to do
+    assert cloud.calls["delete"] == []
+
+
+async def test_a_vehicle_disconnected_at_smartcar_loses_its_device(
+    hass, sim, v3_credential
+):
+    await connect_v3(sim)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"smartcar_{SC_USER}",
+        data=v3_data(management_token="", webhook_id=None),
+    )
+    entry.add_to_hass(hass)
+    await setup_entry(hass, entry)
+    assert vehicle_device(hass, entry, TESLA) is not None
+    v3 = sim.state.smartcar.v3
+    for connection in list(v3.connections.values()):
+        if connection.vehicle_id == TESLA:
+            v3.disconnect(connection)
+    await entry.runtime_data.coordinators[TESLA].async_refresh()
+    await settle(hass)
+    assert vehicle_device(hass, entry, TESLA) is None
+    assert TESLA not in entry.runtime_data.coordinators
