@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from types import ModuleType, SimpleNamespace
@@ -17,8 +18,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.ev_battery import push
 from custom_components.ev_battery.const import DOMAIN
+from custom_components.ev_battery.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from tests.simulator.conftest import SC_USER
-from tests.simulator.smartcar_v3 import WEBHOOK, connect_v3
+from tests.simulator.smartcar_v3 import AMT, WEBHOOK, connect_v3
 
 from .conftest import setup_entry, vehicle_device
 from .test_v3_push import (
@@ -357,3 +361,30 @@ async def test_a_vehicle_disconnected_at_smartcar_loses_its_device(
     await settle(hass)
     assert vehicle_device(hass, entry, TESLA) is None
     assert TESLA not in entry.runtime_data.coordinators
+
+
+async def test_v3_diagnostics_hold_no_secret_identity_or_place(
+    hass, sim, v3_entry, ha_url
+):
+    await setup_entry(hass, v3_entry)
+    await register_webhook(sim, ha_url)
+    await settle(hass)
+    state = v3_entry.runtime_data.coordinators[TESLA].data
+    assert state.latitude is not None
+    # Called directly: Home Assistant's HTTP server is already serving.
+    diagnostics = await async_get_config_entry_diagnostics(hass, v3_entry)
+    text = json.dumps(diagnostics)
+    for secret in (
+        AMT,
+        SC_USER,
+        TESLA,
+        HA_WEBHOOK,
+        WEBHOOK,
+        str(state.latitude),
+        str(state.longitude),
+        v3_data()["application_id"],
+    ):
+        assert secret not in text, secret
+    assert diagnostics["entry"]["data"]["api_version"] == "v3"
+    vehicle = diagnostics["vehicles"][0]
+    assert vehicle["poller"]["reason"] == "push is healthy"
