@@ -27,8 +27,6 @@ from .api import (
 from .application_credentials import EvBatteryOAuth2Implementation
 from .connect import async_register_connect_view
 from .const import (
-    API_V3,
-    CONF_API_VERSION,
     CONF_PROVIDER,
     DOMAIN,
     LOGGER,
@@ -58,6 +56,7 @@ from .v3_entry import (
     async_subscribe_vehicles,
     async_unsubscribe_vehicles,
     async_v3_vehicles,
+    is_v3,
     v3_client,
     v3_token,
 )
@@ -208,11 +207,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: EvBatteryConfigEntry) ->
     elif isinstance(client, EvEnergyClient) and webhook_configured(entry):
         await async_setup_webhook(hass, entry)
     return True
-
-
-def is_v3(entry: EvBatteryConfigEntry) -> bool:
-    """Whether an entry uses Smartcar's Vehicle API v3."""
-    return entry.data.get(CONF_API_VERSION) == API_V3
 
 
 async def _async_start_push(

@@ -58,6 +58,7 @@ from .const import (
 from .evenergy_push import WebhookDetails, async_webhook_details, valid_secret
 from .schema import vol
 from .scopes import CONF_SCOPES, requested_scopes
+from .v3_entry import is_v3
 from .v3_flow import SmartcarV3FlowMixin, is_v3_credential
 
 if TYPE_CHECKING:
@@ -318,7 +319,7 @@ class EvBatteryFlowHandler(
         fields: dict[Any, Any] = {
             vol.Required(key, default=default): NumberSelector(selector)
         }
-        v3 = self._is_v3_entry(entry)
+        v3 = is_v3(entry)
         if v3:
             fields[
                 vol.Optional(

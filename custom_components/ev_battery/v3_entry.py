@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -12,6 +12,8 @@ from .api import (
     SmartcarV3Client,
 )
 from .const import (
+    API_V3,
+    CONF_API_VERSION,
     CONF_MANAGEMENT_TOKEN,
     CONF_SMARTCAR_WEBHOOK_ID,
     CONF_USER_ID,
@@ -24,12 +26,17 @@ from .vehicle_v3 import SmartcarV3VehicleApi, v3_info
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
 
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from .coordinator import EvBatteryCoordinator
     from .vehicle import VehicleApi
+
+
+def is_v3(entry: ConfigEntry) -> bool:
+    """Whether a config entry uses Smartcar's Vehicle API v3 (else v2.0)."""
+    return bool(entry.data.get(CONF_API_VERSION) == API_V3)
 
 
 def v3_token(

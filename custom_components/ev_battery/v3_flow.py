@@ -54,7 +54,7 @@ from .const import (
 from .push import async_webhook_url, shared_webhook_id
 from .schema import vol
 from .scopes import CONF_SCOPES, v3_scopes
-from .v3_entry import v3_client, v3_token
+from .v3_entry import is_v3, v3_client, v3_token
 
 if TYPE_CHECKING:
     from .api import SmartcarM2MToken, SmartcarV3Client
@@ -94,12 +94,8 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         """A field for a secret (not shown as typed)."""
         return TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
-    @staticmethod
-    def _is_v3_entry(entry: ConfigEntry) -> bool:
-        return entry.data.get(CONF_API_VERSION) == API_V3
-
     def _reauth_is_v3(self) -> bool:
-        return self._is_v3_entry(self._get_reauth_entry())
+        return is_v3(self._get_reauth_entry())
 
     def _v3_credential(self) -> EvBatteryOAuth2Implementation:
         impl = self.flow_impl
@@ -308,9 +304,7 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         """
         registry = dr.async_get(self.hass)
         for entry in self.hass.config_entries.async_entries(DOMAIN):
-            if entry.data.get(CONF_PROVIDER) != Provider.SMARTCAR or self._is_v3_entry(
-                entry
-            ):
+            if entry.data.get(CONF_PROVIDER) != Provider.SMARTCAR or is_v3(entry):
                 continue
             for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
                 if any(
@@ -346,7 +340,7 @@ class SmartcarV3FlowMixin(config_entry_oauth2_flow.AbstractOAuth2FlowHandler):
         existing = self.hass.config_entries.async_entry_for_domain_unique_id(
             self.handler, self.unique_id or ""
         ) or self._v2_entry_of(vehicle_ids)
-        if existing is None or self._is_v3_entry(existing):
+        if existing is None or is_v3(existing):
             self._abort_if_unique_id_configured()
         placeholders: dict[str, str] = {}
         description = "no_push"
