@@ -24,7 +24,7 @@ from .api import EVApiError, EVInvalidResponseError, EVWebhookSignatureError
 from .api.svix import (
     EVENT_SUB_SESSION_CREATED,
     EVENT_SUB_SESSION_ENDED,
-    parse_event,
+    event_from,
     sign,
     verify,
 )
@@ -37,12 +37,10 @@ from .const import (
     Provider,
 )
 from .push import (
-    PUSH_HUBS,
-    PushHub,
     async_setup_push,
     async_unload_push,
     async_webhook_url,
-    loaded_entries,
+    serving,
 )
 from .vehicle import EvEnergyVehicleApi
 
@@ -135,34 +133,24 @@ def _vehicle_id(url: str | None) -> str | None:
     return url.rstrip("/").rsplit("/", 1)[-1] if url else None
 
 
-def _warn_once(hub: PushHub, reason: str) -> None:
-    """Log the first refused delivery (what was wrong, never the secret)."""
-    if hub.warned:
-        LOGGER.debug("An ev.energy webhook delivery was refused: %s", reason)
-        return
-    hub.warned = True
-    LOGGER.warning(
-        "A delivery to the ev.energy webhook was refused (%s). If this "
-        "repeats, check that the signing secret in EV Battery is the one of "
-        "the endpoint in ev.energy's webhook portal",
-        reason,
-    )
-
-
 async def _async_handle(
     hass: HomeAssistant, webhook_id: str, request: web.Request
 ) -> web.Response:
     """One delivery from ev.energy (through Svix)."""
-    hub = hass.data.get(PUSH_HUBS, {}).get(webhook_id)
-    entries = loaded_entries(hass, hub) if hub is not None else []
-    if hub is None or not entries:
+    if (served := serving(hass, webhook_id)) is None:
         return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
-    entry = entries[0]
+    hub, (entry, *_) = served
     raw = await request.read()
     try:
         message_id = verify(str(entry.data[CONF_WEBHOOK_SECRET]), request.headers, raw)
     except EVWebhookSignatureError as err:
-        _warn_once(hub, str(err))
+        if not hub.warn_once(
+            "A delivery to the ev.energy webhook was refused (%s). If this "
+            "repeats, check that the signing secret in EV Battery is the one of "
+            "the endpoint in ev.energy's webhook portal",
+            err,
+        ):
+            LOGGER.debug("An ev.energy webhook delivery was refused: %s", err)
         return web.Response(status=HTTPStatus.UNAUTHORIZED)
     try:
         body = orjson.loads(raw)
@@ -175,7 +163,7 @@ async def _async_handle(
         # A kind of event this integration does not use: taken, ignored.
         return web.Response(status=HTTPStatus.OK)
     try:
-        event = parse_event(raw)
+        event = event_from(body, raw)
     except EVInvalidResponseError:
         LOGGER.debug("A signed ev.energy delivery had no charging sub-session")
         return web.Response(status=HTTPStatus.BAD_REQUEST)

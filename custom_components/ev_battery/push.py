@@ -79,6 +79,18 @@ class PushHub:
             self.seen.popitem(last=False)
         return True
 
+    def warn_once(self, message: str, *args: object) -> bool:
+        """Log a refused delivery as a warning, the first time only.
+
+        ``message`` says what was wrong and what to check, never a secret.
+        Returns whether it logged.
+        """
+        if self.warned:
+            return False
+        self.warned = True
+        LOGGER.warning(message, *args)
+        return True
+
 
 PUSH_HUBS: HassKey[dict[str, PushHub]] = HassKey(f"{DOMAIN}_push")
 
@@ -248,14 +260,24 @@ def loaded_entries(hass: HomeAssistant, hub: PushHub) -> list[EvBatteryConfigEnt
     return entries
 
 
+def serving(
+    hass: HomeAssistant, webhook_id: str
+) -> tuple[PushHub, list[EvBatteryConfigEntry]] | None:
+    """The webhook's hub and its loaded entries (None: nobody takes it now)."""
+    hub = hass.data.get(PUSH_HUBS, {}).get(webhook_id)
+    entries = loaded_entries(hass, hub) if hub is not None else []
+    if hub is None or not entries:
+        return None
+    return hub, entries
+
+
 async def _async_handle(
     hass: HomeAssistant, webhook_id: str, request: web.Request
 ) -> web.Response:
     """One delivery from Smartcar."""
-    hub = hass.data.get(PUSH_HUBS, {}).get(webhook_id)
-    entries = loaded_entries(hass, hub) if hub is not None else []
-    if hub is None or not entries:
+    if (served := serving(hass, webhook_id)) is None:
         return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE)
+    hub, entries = served
     token = str(entries[0].data[CONF_MANAGEMENT_TOKEN])
     raw = await request.read()
     try:
@@ -268,13 +290,11 @@ async def _async_handle(
         _learn_webhook(hass, entries, event.webhook_id)
         return web.json_response(challenge_response(token, event.challenge))
     if not verify_signature(token, raw, request.headers.get(SIGNATURE_HEADER)):
-        if not hub.warned:
-            hub.warned = True
-            LOGGER.warning(
-                "A delivery to the Smartcar webhook was rejected: its signature "
-                "is wrong. If this repeats, check that the application management "
-                "token in EV Battery is the one of the Smartcar application"
-            )
+        hub.warn_once(
+            "A delivery to the Smartcar webhook was rejected: its signature "
+            "is wrong. If this repeats, check that the application management "
+            "token in EV Battery is the one of the Smartcar application"
+        )
         return web.Response(status=HTTPStatus.UNAUTHORIZED)
     # Any 2xx is taken as delivered; the body is ignored.
     if (

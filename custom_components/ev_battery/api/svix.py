@@ -24,7 +24,7 @@ import binascii
 import hashlib
 import hmac
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -105,10 +105,20 @@ def verify(
 
 def parse_event(body: bytes) -> EvEnergyWebhookEvent:
     """The event of a (verified) delivery body."""
-    raw = body[:500].decode(errors="replace")
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as err:
         msg = "Invalid ev.energy webhook body: not JSON"
-        raise EVInvalidResponseError(msg, raw=raw) from err
-    return parse_model(EvEnergyWebhookEvent, data, "an ev.energy webhook", raw)
+        raise EVInvalidResponseError(msg, raw=_excerpt(body)) from err
+    return event_from(data, body)
+
+
+def event_from(data: Any, body: bytes) -> EvEnergyWebhookEvent:
+    """The event of a delivery whose ``body`` is already decoded as ``data``."""
+    return parse_model(
+        EvEnergyWebhookEvent, data, "an ev.energy webhook", _excerpt(body)
+    )
+
+
+def _excerpt(body: bytes) -> str:
+    return body[:500].decode(errors="replace")
