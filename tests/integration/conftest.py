@@ -143,9 +143,10 @@ async def smartcar_entry(hass, sim, credentials, smartcar_scopes) -> MockConfigE
     return entry
 
 
-@pytest.fixture
-async def evenergy_entry(hass, sim, ee_credentials) -> MockConfigEntry:
-    """An ev.energy entry with a real token from the simulator."""
+async def add_evenergy_entry(
+    hass: HomeAssistant, sim: Any, **data: Any
+) -> MockConfigEntry:
+    """An ev.energy entry with a real token from the simulator, ``data`` added."""
     token = await evenergy_token(sim)
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -155,10 +156,31 @@ async def evenergy_entry(hass, sim, ee_credentials) -> MockConfigEntry:
             "auth_implementation": "ee_cred",
             "token": token_data(token),
             "provider": "evenergy",
+            **data,
         },
     )
     entry.add_to_hass(hass)
     return entry
+
+
+@pytest.fixture
+async def evenergy_entry(hass, sim, ee_credentials) -> MockConfigEntry:
+    """An ev.energy entry with a real token from the simulator."""
+    return await add_evenergy_entry(hass, sim)
+
+
+@pytest.fixture
+async def ha_url(hass: HomeAssistant, hass_client_no_auth: Any) -> str:
+    """Home Assistant's HTTP server on a loopback port (providers deliver there).
+
+    The integration (and the webhook component) register their views first:
+    a started server takes no new routes.
+    """
+    assert await async_setup_component(hass, DOMAIN, {})
+    client = await hass_client_no_auth()
+    url = str(client.make_url("")).rstrip("/")
+    await hass.config.async_update(internal_url=url)
+    return url
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -16,7 +16,6 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -28,9 +27,8 @@ from custom_components.ev_battery.api.svix import sign
 from custom_components.ev_battery.const import DOMAIN
 from custom_components.ev_battery.diagnostics import async_get_config_entry_diagnostics
 from custom_components.ev_battery.push import PUSH_HUBS
-from tests.api.conftest import evenergy_token
 
-from .conftest import EE_USER, setup_entry, token_data
+from .conftest import add_evenergy_entry, setup_entry
 from .test_config_flow import run_oauth
 
 if TYPE_CHECKING:
@@ -47,41 +45,11 @@ PATH = f"/api/webhook/{HA_WEBHOOK}"
 
 
 @pytest.fixture
-async def ha_url(hass: HomeAssistant, hass_client_no_auth: Any) -> str:
-    """Home Assistant's HTTP server on a loopback port (ev.energy delivers there).
-
-    The integration (and the webhook component) register their views first:
-    a started server takes no new routes.
-    """
-    assert await async_setup_component(hass, DOMAIN, {})
-    client = await hass_client_no_auth()
-    url = str(client.make_url("")).rstrip("/")
-    await hass.config.async_update(internal_url=url)
-    return url
-
-
-async def ee_entry(hass: HomeAssistant, sim: Any, **data: Any) -> MockConfigEntry:
-    """An ev.energy entry with a real token and ``data`` added."""
-    token = await evenergy_token(sim)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="ev.energy",
-        unique_id=f"evenergy_{EE_USER}",
-        data={
-            "auth_implementation": "ee_cred",
-            "token": token_data(token),
-            "provider": "evenergy",
-            **data,
-        },
-    )
-    entry.add_to_hass(hass)
-    return entry
-
-
-@pytest.fixture
 async def hooked(hass, sim, ee_credentials, ha_url) -> MockConfigEntry:
     """An ev.energy entry with its webhook's signing secret, set up."""
-    entry = await ee_entry(hass, sim, webhook_id=HA_WEBHOOK, webhook_secret=SECRET)
+    entry = await add_evenergy_entry(
+        hass, sim, webhook_id=HA_WEBHOOK, webhook_secret=SECRET
+    )
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     return entry
@@ -327,7 +295,7 @@ async def test_an_unknown_vehicle_is_acknowledged_and_ignored(
 async def test_without_a_secret_no_webhook_is_registered(
     hass, sim, ee_credentials, ha_url, hass_client_no_auth
 ):
-    entry = await ee_entry(hass, sim, webhook_id=HA_WEBHOOK)
+    entry = await add_evenergy_entry(hass, sim, webhook_id=HA_WEBHOOK)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert HA_WEBHOOK not in hass.data.get(PUSH_HUBS, {})
@@ -360,7 +328,7 @@ async def test_unload_unregisters_and_removal_deletes_the_cloudhook(
         CloudNotAvailable=RuntimeError,
     )
     monkeypatch.setattr(push, "_cloud", lambda _hass: fake_cloud)
-    entry = await ee_entry(
+    entry = await add_evenergy_entry(
         hass,
         sim,
         webhook_id=HA_WEBHOOK,
@@ -379,7 +347,7 @@ async def test_unload_unregisters_and_removal_deletes_the_cloudhook(
 async def test_reconfigure_shows_the_steps_and_stores_the_secret(
     hass, sim, ee_credentials, ha_url, hass_client_no_auth
 ):
-    entry = await ee_entry(hass, sim)
+    entry = await add_evenergy_entry(hass, sim)
     await setup_entry(hass, entry)
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure_evenergy"
@@ -437,7 +405,7 @@ async def test_reconfigure_shows_the_steps_and_stores_the_secret(
 async def test_reconfigure_without_a_portal(hass, sim, ee_credentials, ha_url):
     # The seed-era API has no webhook portal: the form says so, polling stays.
     await sim.control("PUT", "/evenergy/settings", json={"era": "seed"})
-    entry = await ee_entry(hass, sim)
+    entry = await add_evenergy_entry(hass, sim)
     await setup_entry(hass, entry)
     result = await entry.start_reconfigure_flow(hass)
     assert result["errors"] == {"base": "webhook_portal_unavailable"}
@@ -454,7 +422,7 @@ async def test_reconfigure_without_a_reachable_url(
 ):
     monkeypatch.setattr(push, "simulator_url", lambda: "")
     await hass.config.async_update(internal_url="http://192.168.1.2:8123")
-    entry = await ee_entry(hass, sim)
+    entry = await add_evenergy_entry(hass, sim)
     await setup_entry(hass, entry)
     result = await entry.start_reconfigure_flow(hass)
     assert result["errors"] == {"base": "webhook_unreachable"}
@@ -471,7 +439,9 @@ async def test_an_unreachable_url_raises_a_repair(
     # No simulator: Home Assistant has only an internal URL, useless to ev.energy.
     monkeypatch.setattr(push, "simulator_url", lambda: "")
     await hass.config.async_update(internal_url="http://192.168.1.2:8123")
-    entry = await ee_entry(hass, sim, webhook_id=HA_WEBHOOK, webhook_secret=SECRET)
+    entry = await add_evenergy_entry(
+        hass, sim, webhook_id=HA_WEBHOOK, webhook_secret=SECRET
+    )
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     issue = ir.async_get(hass).async_get_issue(

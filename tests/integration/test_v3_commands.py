@@ -30,7 +30,6 @@ from .test_v3_push import (
     SOC,
     TESLA,
     billed,
-    ha_url,
     register_webhook,
     settle,
     v3_credential,
@@ -38,7 +37,7 @@ from .test_v3_push import (
     v3_entry,
 )
 
-__all__ = ["ha_url", "v3_credential", "v3_entry"]
+__all__ = ["v3_credential", "v3_entry"]
 
 SWITCH = "switch.tesla_model_3_charging"
 LIMIT = "number.tesla_model_3_charge_limit"

@@ -53,20 +53,6 @@ async def v3_credential(hass: HomeAssistant) -> None:
     )
 
 
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, hass_client_no_auth: Any) -> str:
-    """Home Assistant's HTTP server on a loopback port (Smartcar delivers there).
-
-    The integration (and the webhook component) register their views first:
-    a started server takes no new routes.
-    """
-    assert await async_setup_component(hass, DOMAIN, {})
-    client = await hass_client_no_auth()
-    url = str(client.make_url("")).rstrip("/")
-    await hass.config.async_update(internal_url=url)
-    return url
-
-
 def v3_data(**changes: Any) -> dict[str, Any]:
     """A v3 entry's data."""
     return {
