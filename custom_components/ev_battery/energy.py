@@ -318,7 +318,8 @@ class EnergyHistory:
         except (EVNotSupportedError, EVPermissionError) as err:
             self._refused(err)
             return False
-        except (EVQuotaExceededError, EVRateLimitError, EVApiError) as err:
+        except EVApiError as err:
+            # Refused for the quota or the rate limit: not billed.
             if self.api.budgeted and not isinstance(
                 err, EVQuotaExceededError | EVRateLimitError
             ):
