@@ -121,7 +121,8 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-def _retry_after(value: str | None) -> int | None:
+def retry_after_seconds(value: str | None) -> int | None:
+    """``Retry-After`` in whole seconds (None if absent or not a number)."""
     if value is None:
         return None
     try:
@@ -229,7 +230,7 @@ class SmartcarClient(ClientBase):
                 response.body,
                 text=response.text,
                 request_id=request_id,
-                retry_after=_retry_after(response.headers.get("Retry-After")),
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
                 permission=permission,
             )
         body = expect_object(response, f"{method} {path}")
@@ -496,7 +497,7 @@ class SmartcarClient(ClientBase):
                 body,
                 request_id=batch_meta.request_id,
                 permission=SIGNAL_PERMISSIONS[signal],
-                retry_after=_retry_after(wait),
+                retry_after=retry_after_seconds(wait),
             )
         meta = response_meta(headers or {}, batch_meta.request_id)
         parsed = parse_model(model, body, f"batch {signal.value}")

@@ -23,20 +23,14 @@ from ._http import ClientBase, HttpCore, RawResponse, StaticToken, segment
 from .exceptions import (
     HTTP_SERVER_ERROR,
     EVApiError,
-    EVAuthenticationError,
     EVInvalidClientError,
     EVInvalidResponseError,
-    EVNotFoundError,
-    EVNotSupportedError,
     EVPermissionError,
-    EVQuotaExceededError,
-    EVRateLimitError,
     EVServerError,
     EVValidationError,
-    EVVehicleStateError,
     error_from,
 )
-from .smartcar import ERROR_CLASSES
+from .smartcar import ERROR_CLASSES, STATUS_FALLBACK, retry_after_seconds
 from .smartcar_v3_models import (
     CommandExecution,
     SignalSet,
@@ -67,26 +61,11 @@ CHARGE_LIMIT_MAX = 100
 USER_HEADER = "sc-user-id"
 
 # The status of an answer without a Smartcar error body.
+# v2.0's, and a bare 400 is a validation error too.
 STATUS_CLASSES: Mapping[int, type[EVApiError]] = {
+    **STATUS_FALLBACK,
     400: EVValidationError,
-    401: EVAuthenticationError,
-    403: EVPermissionError,
-    404: EVNotFoundError,
-    409: EVVehicleStateError,
-    429: EVRateLimitError,
-    430: EVQuotaExceededError,  # Smartcar BILLING
-    501: EVNotSupportedError,
 }
-
-
-def retry_after_seconds(value: str | None) -> int | None:
-    """``Retry-After`` in whole seconds (None if absent or not a number)."""
-    if value is None:
-        return None
-    try:
-        return max(0, int(float(value)))
-    except ValueError:
-        return None
 
 
 def smartcar_v3_error(response: RawResponse) -> EVApiError:
