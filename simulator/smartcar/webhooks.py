@@ -27,6 +27,31 @@ def sign(key: str, message: str | bytes) -> str:
     return hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
 
 
+async def post(
+    session: aiohttp.ClientSession,
+    url: str,
+    raw: bytes,
+    headers: dict[str, str],
+    answer_within: aiohttp.ClientTimeout | None = None,
+) -> tuple[int | None, Any, str | None]:
+    """POST a delivery: the status, the JSON answer (if any), or the error.
+
+    ``answer_within``: the target's time to answer (default: the session's).
+    """
+    try:
+        async with session.post(
+            url, data=raw, headers=headers, timeout=answer_within
+        ) as resp:
+            text = await resp.text()
+            try:
+                payload = json.loads(text) if text else None
+            except json.JSONDecodeError:
+                payload = None
+            return resp.status, payload, None
+    except (aiohttp.ClientError, TimeoutError) as err:
+        return None, None, f"{type(err).__name__}: {err}".rstrip(": ")
+
+
 @dataclass
 class Delivery:
     """One attempt to POST to a webhook URL."""
@@ -78,17 +103,7 @@ class WebhookSender:
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(webhook.management_token, raw),
         }
-        session = await self.sim.http_session()
-        try:
-            async with session.post(webhook.url, data=raw, headers=headers) as resp:
-                text = await resp.text()
-                try:
-                    payload = json.loads(text) if text else None
-                except json.JSONDecodeError:
-                    payload = None
-                return resp.status, payload, None
-        except (aiohttp.ClientError, TimeoutError) as err:
-            return None, None, f"{type(err).__name__}: {err}"
+        return await post(await self.sim.http_session(), webhook.url, raw, headers)
 
     async def verify(self, webhook: Webhook) -> bool:
         """Send the verification challenge; the answer must be its HMAC."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from simulator.clock import isoformat_z
-from simulator.smartcar.webhooks import sign
+from simulator.smartcar.webhooks import post, sign
 
 from .choices import DELIVERY_LOG_KEEP, SIGNATURE_HEADER, WEBHOOK_VERSION
 from .signals import epoch_ms
@@ -187,20 +187,8 @@ class Sender:
     async def _post(
         self, url: str, raw: bytes, headers: dict[str, str]
     ) -> tuple[int | None, Any, str | None]:
-        session = await self.sim.http_session()
         timeout = aiohttp.ClientTimeout(total=self.settings.webhook_timeout)
-        try:
-            async with session.post(
-                url, data=raw, headers=headers, timeout=timeout
-            ) as resp:
-                text = await resp.text()
-                try:
-                    payload = json.loads(text) if text else None
-                except json.JSONDecodeError:
-                    payload = None
-                return resp.status, payload, None
-        except (aiohttp.ClientError, TimeoutError) as err:
-            return None, None, f"{type(err).__name__}: {err}".rstrip(": ")
+        return await post(await self.sim.http_session(), url, raw, headers, timeout)
 
     def _record(self, delivery: Delivery) -> None:
         self.log.append(delivery)
